@@ -1,0 +1,72 @@
+// The one PostgreSQL pool, decorated as `fastify.sql`. Starts the embedded server when
+// DATABASE_URL is unset, waits (bounded) for an unreachable database, applies migrations, and
+// closes everything on shutdown. A bad database fails `ready()`, never the first request.
+import { setTimeout as sleep } from 'node:timers/promises'
+import fp from 'fastify-plugin'
+import postgres, { type Sql } from 'postgres'
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js'
+import { runMigrations } from '../db/migrate.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sql: Sql
+  }
+}
+
+export class DatabaseUnreachableError extends Error {
+  override name = 'DatabaseUnreachableError'
+}
+
+async function waitForDatabase (sql: Sql, timeoutSeconds: number, warn: (msg: string) => void): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sql`select 1`
+      return
+    } catch (error) {
+      const reason = (error as Error).message
+      if (Date.now() + 1000 > deadline) {
+        throw new DatabaseUnreachableError(`database unreachable after ${timeoutSeconds}s (DATABASE_URL): ${reason}`)
+      }
+      warn(`database not reachable yet (attempt ${attempt}): ${reason}`)
+      await sleep(Math.min(250 * 2 ** attempt, 2000))
+    }
+  }
+}
+
+export default fp(async function dbPlugin (fastify) {
+  const { config, log } = fastify
+  let embedded: EmbeddedDatabase | undefined
+  let url = config.DATABASE_URL
+  if (url === undefined) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.DATA_DIR,
+      database: 'app',
+      log: (line) => log.debug({ component: 'embedded-postgres' }, line)
+    })
+    url = embedded.url
+  }
+
+  const sql = postgres(url, {
+    max: config.DATABASE_POOL_SIZE,
+    transform: postgres.camel,
+    connect_timeout: Math.min(config.DATABASE_CONNECT_TIMEOUT, 10),
+    onnotice: () => {},
+    connection: { application_name: 'campus-api' }
+  })
+
+  try {
+    await waitForDatabase(sql, config.DATABASE_CONNECT_TIMEOUT, (msg) => log.warn(msg))
+    await runMigrations(sql, (msg) => log.info(msg))
+  } catch (error) {
+    await sql.end({ timeout: 1 })
+    await embedded?.stop()
+    throw error
+  }
+
+  fastify.decorate('sql', sql)
+  fastify.addHook('onClose', async () => {
+    await sql.end({ timeout: 5 })
+    await embedded?.stop()
+  })
+}, { name: 'db', dependencies: ['config'] })

@@ -1,0 +1,41 @@
+// Liveness and readiness for orchestrators: /health answers while the process runs;
+// /health/ready also proves the database answers, and says 503 (in the envelope) if not.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { AppError } from '../../plugins/errors.js'
+import { errors } from '../../schemas/errors.js'
+import { pingDatabase } from '../../db/health.js'
+
+const Status = Type.Object({ status: Type.Literal('ok') })
+const ReadyStatus = Type.Object({ status: Type.Literal('ok'), database: Type.Literal('ok') })
+
+const READY_TIMEOUT_MS = 2000
+
+const healthRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
+  fastify.route({
+    method: 'GET',
+    url: '/health',
+    schema: { tags: ['operations'], summary: 'The process is running', response: { 200: Status } },
+    handler: async function health () {
+      return { status: 'ok' as const }
+    }
+  })
+
+  fastify.route({
+    method: 'GET',
+    url: '/health/ready',
+    schema: {
+      tags: ['operations'],
+      summary: 'The process and its database answer',
+      response: { 200: ReadyStatus, ...errors(503) }
+    },
+    handler: async function ready () {
+      if (!await pingDatabase(fastify.sql, READY_TIMEOUT_MS)) {
+        throw new AppError('SERVICE_UNAVAILABLE', { headers: { 'retry-after': '5' } })
+      }
+      return { status: 'ok' as const, database: 'ok' as const }
+    }
+  })
+}
+
+export default healthRoutes
