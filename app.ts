@@ -15,6 +15,11 @@ import drainingPlugin from './plugins/draining.js'
 import securityHeadersPlugin from './plugins/security-headers.js'
 import swaggerPlugin from './plugins/swagger.js'
 import dbPlugin from './plugins/db.js'
+import passwordsPlugin from './plugins/passwords.js'
+import tokensPlugin from './plugins/tokens.js'
+import revocationsPlugin from './plugins/revocations.js'
+import authPlugin from './plugins/auth.js'
+import rateLimitPlugin from './plugins/rate-limit.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -58,6 +63,11 @@ export default async function app (fastify: FastifyInstance, options: { config: 
   await fastify.register(securityHeadersPlugin)
   await fastify.register(swaggerPlugin)
   await fastify.register(dbPlugin)
+  await fastify.register(passwordsPlugin)
+  await fastify.register(tokensPlugin)
+  await fastify.register(revocationsPlugin)
+  await fastify.register(authPlugin)
+  await fastify.register(rateLimitPlugin)
 
   await fastify.register(autoload, {
     dir: join(here, 'routes'),

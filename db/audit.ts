@@ -1,0 +1,21 @@
+// The append-only trail of security events. Never given a token, a password or a hash:
+// callers pass only who, where from, and small non-secret details.
+import type { ISql } from 'postgres'
+
+export type AuditEventName =
+  | 'signup' | 'login_succeeded' | 'login_failed' | 'login_throttled'
+  | 'refresh' | 'refresh_reuse_detected' | 'logout' | 'session_revoked'
+
+export type AuditEvent = {
+  event: AuditEventName
+  userId?: string | null
+  ip: string | null
+  userAgent: string | null
+  details?: Record<string, string | number | boolean>
+}
+
+export async function recordAuditEvent (sql: ISql, e: AuditEvent): Promise<void> {
+  await sql`
+    insert into audit_events (event, user_id, ip, user_agent, details)
+    values (${e.event}, ${e.userId ?? null}, ${e.ip}, ${e.userAgent}, ${sql.json(e.details ?? {})})`
+}

@@ -1,0 +1,61 @@
+// Which sessions were revoked recently, known in memory by every instance, so access tokens
+// are checked without a database round trip yet a logout takes effect everywhere at once.
+// Revoking transactions NOTIFY `session_revoked`; each instance LISTENs and adds the ids. On
+// every (re)connection of the listener the set is reloaded, so a missed notification during a
+// database blip is caught up. Entries older than the access-token lifetime are dropped: any
+// access token of that session has expired by then.
+import fp from 'fastify-plugin'
+import { listRevokedSessionIdsSince, SESSION_REVOKED_CHANNEL } from '../db/sessions.js'
+
+export interface Revocations {
+  isRevoked: (sessionId: string) => boolean
+  /** Records locally at once; other instances learn it from the NOTIFY on commit. */
+  add: (sessionIds: readonly string[]) => void
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    revocations: Revocations
+  }
+}
+
+export default fp(async function revocationsPlugin (fastify) {
+  const { sql, config } = fastify
+  // Kept a minute past the access TTL to cover clock skew between instances.
+  const keepMs = (config.JWT_ACCESS_TTL + 60) * 1000
+  const revokedAt = new Map<string, number>()
+
+  const revocations: Revocations = {
+    isRevoked: (sessionId) => revokedAt.has(sessionId),
+    add (sessionIds) {
+      const now = Date.now()
+      for (const id of sessionIds) revokedAt.set(id, now)
+    }
+  }
+
+  async function reload (): Promise<void> {
+    const since = new Date(Date.now() - keepMs)
+    for (const { id, revokedAt: at } of await listRevokedSessionIdsSince(sql, since)) {
+      revokedAt.set(id, at.getTime())
+    }
+  }
+
+  await reload()
+  const listener = await sql.listen(
+    SESSION_REVOKED_CHANNEL,
+    (payload) => revocations.add(payload.split(',')),
+    () => { reload().catch((error: unknown) => fastify.log.error({ err: error }, 'reloading revoked sessions failed')) }
+  )
+
+  const prune = setInterval(() => {
+    const cutoff = Date.now() - keepMs
+    for (const [id, at] of revokedAt) if (at < cutoff) revokedAt.delete(id)
+  }, 60_000)
+  prune.unref()
+
+  fastify.decorate('revocations', revocations)
+  fastify.addHook('onClose', async () => {
+    clearInterval(prune)
+    await listener.unlisten().catch(() => {})
+  })
+}, { name: 'revocations', dependencies: ['config', 'db'] })

@@ -1,0 +1,174 @@
+// What signup, login, refresh and logout do, apart from HTTP: the order of checks matters for
+// security (throttle before verifying, same work for unknown users, rotation under a row lock),
+// so it lives here in one readable place and routes/auth/index.ts only wires it to routes.
+import { randomUUID } from 'node:crypto'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { AppError, invalidField } from '../../plugins/errors.js'
+import type { Role } from '../../plugins/tokens.js'
+import type { Account, LoginBody, SignupBody, TokenPair } from '../../schemas/auth.js'
+import { recordAuditEvent, type AuditEvent } from '../../db/audit.js'
+import { clearLoginFailures, recordLoginFailure, secondsLocked } from '../../db/login-throttle.js'
+import { createSession, lockSession, revokeAllSessions, revokeSession, rotateSession } from '../../db/sessions.js'
+import { findCredentials, identityKey, insertUser, isUsernameOrEmailTaken, updatePasswordHash, type UserRow } from '../../db/users.js'
+
+const SESSION_MAX_AGE_MS = 30 * 24 * 3600 * 1000
+
+/** Token times are whole seconds; rounding stored times the same way makes re-signing exact. */
+const wholeSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000)
+const earliest = (a: Date, b: Date) => (a < b ? a : b)
+
+export function roleOf (fastify: FastifyInstance, username: string): Role {
+  const admins = fastify.config.ADMIN_USERNAMES.split(',').map(name => identityKey(name.trim())).filter(Boolean)
+  return admins.includes(identityKey(username)) ? 'admin' : 'user'
+}
+
+export function toAccount (fastify: FastifyInstance, user: UserRow): Account {
+  return { ...user, role: roleOf(fastify, user.username), createdAt: user.createdAt.toISOString() }
+}
+
+type Client = Pick<AuditEvent, 'ip' | 'userAgent'>
+
+export function clientOf (request: FastifyRequest): Client {
+  return { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 512) ?? null }
+}
+
+function audit (fastify: FastifyInstance, client: Client, event: Omit<AuditEvent, 'ip' | 'userAgent'>): Promise<void> {
+  return recordAuditEvent(fastify.sql, { ...client, ...event })
+}
+
+export async function signup (fastify: FastifyInstance, client: Client, body: SignupBody): Promise<Account> {
+  const email = body.email ?? null
+  // Cheap early answer for the common case; the unique indexes decide races below.
+  if (await isUsernameOrEmailTaken(fastify.sql, body.username, email)) throw new AppError('USER_ALREADY_EXISTS')
+  const passwordHash = await fastify.passwords.hash(body.password)
+  const user = await insertUser(fastify.sql, {
+    username: body.username, nickname: body.nickname, email, passwordHash, admissionYear: body.admissionYear ?? null
+  })
+  if (user === undefined) throw new AppError('USER_ALREADY_EXISTS')
+  await audit(fastify, client, { event: 'signup', userId: user.id })
+  return toAccount(fastify, user)
+}
+
+async function openSession (fastify: FastifyInstance, client: Client, user: { id: string, username: string }): Promise<TokenPair> {
+  const now = Date.now()
+  const issuedAt = wholeSeconds(now)
+  const absoluteExpiresAt = wholeSeconds(now + SESSION_MAX_AGE_MS)
+  const idleExpiresAt = earliest(wholeSeconds(now + fastify.config.JWT_REFRESH_TTL * 1000), absoluteExpiresAt)
+  const jti = randomUUID()
+  const sessionId = await createSession(fastify.sql, {
+    userId: user.id, refreshJti: jti, refreshIssuedAt: issuedAt, idleExpiresAt, absoluteExpiresAt, ...client
+  })
+  return tokenPair(fastify, { userId: user.id, sessionId, role: roleOf(fastify, user.username), jti, issuedAt, expiresAt: idleExpiresAt })
+}
+
+function tokenPair (
+  fastify: FastifyInstance,
+  p: { userId: string, sessionId: string, role: Role, jti: string, issuedAt: Date, expiresAt: Date }
+): TokenPair {
+  const access = fastify.tokens.signAccess(p)
+  const refreshToken = fastify.tokens.signRefresh(p)
+  return { token: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn }
+}
+
+export async function login (fastify: FastifyInstance, client: Client, body: LoginBody): Promise<TokenPair> {
+  if ((body.username === undefined) === (body.email === undefined)) {
+    throw invalidField('/body', 'give exactly one of username, email')
+  }
+  const { sql } = fastify
+  const user = await findCredentials(sql, body)
+  // One counter per account whichever name it is reached by; unknown names get their own
+  // counter, throttled exactly the same, so a 429 tells nothing about existence.
+  const loginKey = user !== undefined
+    ? `user:${user.usernameKey}`
+    : body.username !== undefined ? `user:${identityKey(body.username)}` : `email:${identityKey(body.email!)}`
+
+  const locked = await secondsLocked(sql, loginKey)
+  if (locked > 0) {
+    await audit(fastify, client, { event: 'login_throttled', userId: user?.id ?? null })
+    throw new AppError('RATE_LIMITED', { headers: { 'retry-after': String(locked) } })
+  }
+
+  const { ok, needsRehash } = await fastify.passwords.verify(user?.passwordHash, body.password)
+  if (!ok || user === undefined) {
+    await recordLoginFailure(sql, loginKey)
+    await audit(fastify, client, { event: 'login_failed', userId: user?.id ?? null })
+    throw new AppError('INVALID_CREDENTIALS')
+  }
+
+  await clearLoginFailures(sql, loginKey)
+  if (needsRehash) await updatePasswordHash(sql, user.id, await fastify.passwords.hash(body.password))
+  const pair = await openSession(fastify, client, user)
+  await audit(fastify, client, { event: 'login_succeeded', userId: user.id })
+  return pair
+}
+
+type RefreshOutcome =
+  | { kind: 'issued', pair: TokenPair, userId: string, reused: boolean }
+  | { kind: 'expired' | 'invalid' }
+  | { kind: 'theft', userId: string }
+
+/**
+ * Rotates the session's refresh token under a row lock. The current token is exchanged for a
+ * new one; the one just replaced, presented again within REFRESH_REUSE_GRACE (two tabs
+ * refreshing at once), yields the identical successor; any older token means the token was
+ * copied, and the whole session is revoked.
+ */
+export async function refresh (fastify: FastifyInstance, client: Client, refreshToken: string): Promise<TokenPair> {
+  const claims = fastify.tokens.verify(refreshToken, 'refresh')
+  const { config } = fastify
+
+  const outcome = await fastify.sql.begin(async (tx): Promise<RefreshOutcome> => {
+    const session = await lockSession(tx, claims.sid)
+    if (session === undefined || session.userId !== claims.sub || session.revokedAt !== null) return { kind: 'invalid' }
+    const now = Date.now()
+    if (session.idleExpiresAt.getTime() <= now || session.absoluteExpiresAt.getTime() <= now) return { kind: 'expired' }
+    const base = { userId: session.userId, sessionId: session.id, role: roleOf(fastify, session.username) }
+
+    if (claims.jti === session.refreshJti) {
+      const next = {
+        jti: randomUUID(),
+        issuedAt: wholeSeconds(now),
+        idleExpiresAt: earliest(wholeSeconds(now + config.JWT_REFRESH_TTL * 1000), session.absoluteExpiresAt)
+      }
+      await rotateSession(tx, session.id, next)
+      const pair = tokenPair(fastify, { ...base, jti: next.jti, issuedAt: next.issuedAt, expiresAt: next.idleExpiresAt })
+      return { kind: 'issued', pair, userId: session.userId, reused: false }
+    }
+
+    const withinGrace = session.rotatedAt !== null && now - session.rotatedAt.getTime() <= config.REFRESH_REUSE_GRACE * 1000
+    if (claims.jti === session.previousJti && withinGrace) {
+      const pair = tokenPair(fastify, { ...base, jti: session.refreshJti, issuedAt: session.refreshIssuedAt, expiresAt: session.idleExpiresAt })
+      return { kind: 'issued', pair, userId: session.userId, reused: true }
+    }
+
+    const revoked = await revokeSession(tx, session.userId, session.id, 'refresh_reuse')
+    fastify.revocations.add(revoked)
+    return { kind: 'theft', userId: session.userId }
+  })
+
+  switch (outcome.kind) {
+    case 'issued':
+      await audit(fastify, client, { event: 'refresh', userId: outcome.userId, details: { withinGrace: outcome.reused } })
+      return outcome.pair
+    case 'theft':
+      await audit(fastify, client, { event: 'refresh_reuse_detected', userId: outcome.userId, details: { sessionId: claims.sid } })
+      throw new AppError('INVALID_TOKEN')
+    case 'expired':
+      throw new AppError('TOKEN_EXPIRED')
+    default:
+      throw new AppError('INVALID_TOKEN')
+  }
+}
+
+/** Ends one session (or all of a user's) and returns how many were live. */
+export async function endSessions (
+  fastify: FastifyInstance, client: Client,
+  which: { userId: string, sessionId?: string }, event: 'logout' | 'session_revoked'
+): Promise<number> {
+  const revoked = which.sessionId === undefined
+    ? await revokeAllSessions(fastify.sql, which.userId, event)
+    : await revokeSession(fastify.sql, which.userId, which.sessionId, event)
+  fastify.revocations.add(revoked)
+  await audit(fastify, client, { event, userId: which.userId, details: { sessions: revoked.length } })
+  return revoked.length
+}

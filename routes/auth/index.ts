@@ -1,0 +1,153 @@
+// Accounts and tokens over HTTP: /auth/* and the original clients' /signup and /login.
+// Every answer here, errors included, is `Cache-Control: no-store`.
+import type { FastifyContextConfig } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { AppError } from '../../plugins/errors.js'
+import { IdParams } from '../../schemas/common.js'
+import { errors } from '../../schemas/errors.js'
+import {
+  Account, LoggedOut, LoginBody, LogoutBody, RefreshBody, Revoked, SessionList, SignupBody, TokenPair
+} from '../../schemas/auth.js'
+import { findUserById } from '../../db/users.js'
+import { listLiveSessions } from '../../db/sessions.js'
+import { clientOf, endSessions, login, refresh, signup, toAccount } from './flows.js'
+
+const TAGS = ['auth']
+const BEARER = [{ bearerAuth: [] }]
+const MAX_LISTED_SESSIONS = 100
+
+const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
+  const { config } = fastify
+
+  fastify.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store')
+  })
+
+  // Per client address; LOGIN_RATE_LIMIT=0 turns it off (benchmarks only).
+  const loginRateLimit: FastifyContextConfig = config.LOGIN_RATE_LIMIT === 0
+    ? { rateLimit: false }
+    : { rateLimit: { max: config.LOGIN_RATE_LIMIT, timeWindow: 60_000 } }
+
+  for (const url of ['/auth/signup', '/signup']) {
+    fastify.route({
+      method: 'POST',
+      url,
+      schema: {
+        tags: TAGS,
+        summary: url === '/signup' ? 'Create an account (alias of /auth/signup)' : 'Create an account',
+        body: SignupBody(config.PASSWORD_MIN_LENGTH),
+        response: { 201: Account, ...errors(409, 503) }
+      },
+      handler: async function createAccount (request, reply) {
+        const account = await signup(fastify, clientOf(request), request.body)
+        return reply.code(201).send(account)
+      }
+    })
+  }
+
+  for (const url of ['/auth/login', '/login']) {
+    fastify.route({
+      method: 'POST',
+      url,
+      config: loginRateLimit,
+      schema: {
+        tags: TAGS,
+        summary: url === '/login' ? 'Log in (alias of /auth/login)' : 'Log in with username or email',
+        description: 'Opens a session. Throttled per client address and, after 5 failures in a row, per account.',
+        body: LoginBody,
+        response: { 200: TokenPair, ...errors(401, 429, 503) }
+      },
+      handler: async function logIn (request) {
+        return await login(fastify, clientOf(request), request.body)
+      }
+    })
+  }
+
+  fastify.route({
+    method: 'POST',
+    url: '/auth/refresh',
+    schema: {
+      tags: TAGS,
+      summary: 'Exchange a refresh token for a new pair (rotation)',
+      description: 'The old refresh token stops working; presenting it again within the grace window returns the same ' +
+        'successor, later it revokes the whole session.',
+      body: RefreshBody,
+      response: { 200: TokenPair, ...errors(401) }
+    },
+    handler: async function refreshTokens (request) {
+      return await refresh(fastify, clientOf(request), request.body.refreshToken)
+    }
+  })
+
+  fastify.route({
+    method: 'POST',
+    url: '/auth/logout',
+    schema: {
+      tags: TAGS,
+      summary: 'End a session, or all of them',
+      security: BEARER,
+      body: LogoutBody,
+      response: { 200: LoggedOut, ...errors(401) }
+    },
+    // A Bearer-only logout may come without a body at all.
+    preValidation: async function defaultEmptyBody (request) {
+      request.body ??= {}
+    },
+    handler: async function logOut (request) {
+      const body = request.body
+      const client = clientOf(request)
+      if (body.refreshToken !== undefined && body.allSessions !== true) {
+        const claims = fastify.tokens.verify(body.refreshToken, 'refresh')
+        await endSessions(fastify, client, { userId: claims.sub, sessionId: claims.sid }, 'logout')
+        return { loggedOut: true as const }
+      }
+      await fastify.authenticate(request)
+      const { id, sessionId } = request.user
+      await endSessions(fastify, client, body.allSessions === true ? { userId: id } : { userId: id, sessionId }, 'logout')
+      return { loggedOut: true as const }
+    }
+  })
+
+  fastify.route({
+    method: 'GET',
+    url: '/auth/me',
+    onRequest: fastify.authenticate,
+    schema: { tags: TAGS, summary: 'The caller\'s account', security: BEARER, response: { 200: Account, ...errors(401) } },
+    handler: async function me (request) {
+      const user = await findUserById(fastify.sql, request.user.id)
+      if (user === undefined) throw new AppError('INVALID_TOKEN')
+      return toAccount(fastify, user)
+    }
+  })
+
+  fastify.route({
+    method: 'GET',
+    url: '/auth/sessions',
+    onRequest: fastify.authenticate,
+    schema: { tags: TAGS, summary: 'The caller\'s live sessions', security: BEARER, response: { 200: SessionList, ...errors(401) } },
+    handler: async function sessions (request) {
+      const rows = await listLiveSessions(fastify.sql, request.user.id, MAX_LISTED_SESSIONS)
+      return { items: rows.map(s => ({ ...s, createdAt: s.createdAt.toISOString(), lastUsedAt: s.lastUsedAt.toISOString(), current: s.id === request.user.sessionId })) }
+    }
+  })
+
+  fastify.route({
+    method: 'DELETE',
+    url: '/auth/sessions/:id',
+    onRequest: fastify.authenticate,
+    schema: {
+      tags: TAGS,
+      summary: 'Revoke one of the caller\'s sessions',
+      security: BEARER,
+      params: IdParams,
+      response: { 200: Revoked, ...errors(401, 404) }
+    },
+    handler: async function revokeOne (request) {
+      const revoked = await endSessions(fastify, clientOf(request), { userId: request.user.id, sessionId: request.params.id }, 'session_revoked')
+      if (revoked === 0) throw new AppError('NOT_FOUND')
+      return { revoked: true as const }
+    }
+  })
+}
+
+export default authRoutes
