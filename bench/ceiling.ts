@@ -1,0 +1,20 @@
+// The framework's ceiling on this machine: a bare Fastify server, in its own process, with one
+// route answering a small JSON object. No logger, no hooks, no plugins: whatever the service
+// does beyond this costs it requests per second. Started by bench/run.ts with PORT set; prints
+// "listening <port>" once ready and exits on SIGTERM.
+import Fastify from 'fastify'
+
+const fastify = Fastify({ logger: false })
+
+fastify.get('/', async function ceiling () {
+  return { hello: 'world' }
+})
+
+const port = Number(process.env.PORT ?? 0)
+await fastify.listen({ host: '127.0.0.1', port })
+const address = fastify.server.address()
+process.stdout.write(`listening ${typeof address === 'object' && address !== null ? address.port : port}\n`)
+
+process.on('SIGTERM', () => {
+  fastify.close().then(() => process.exit(0), () => process.exit(1))
+})

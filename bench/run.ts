@@ -1,0 +1,467 @@
+// `npm run bench`: the side-by-side load benchmark. Builds a seeded PostgreSQL (embedded, or
+// the server in DATABASE_URL), measures the machine's ceilings (a bare Fastify server in its
+// own process; raw argon2id verifications at the service's parameters), then drives the built
+// service (`node dist/server.js`, its own process) with autocannon, scenario after scenario,
+// and prints/writes the table with the issue's targets checked. Never part of `npm test`.
+//
+//   npm run bench -- [--duration 10] [--warmup 3] [--connections 50] [--large]
+//                    [--users 10000] [--posts 200000] [--follows 100] [--only me,login]
+//                    [--log-level warn] [--service-arg=--cpu-prof ...] [--no-write]
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { chmodSync, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import argon2 from 'argon2'
+import postgres, { type Sql } from 'postgres'
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js'
+import { runMigrations } from '../db/migrate.js'
+import { ARGON2_OPTIONS } from '../plugins/passwords.js'
+import { ConfigSchema } from '../schemas/config.js'
+import { BENCH_PASSWORD, benchUsername, seedPosts, seedUsersAndFollows, type SeedSize } from './seed.js'
+import { argon2Ceiling, measure, measureTogether, rotating, type Load, type LoadOptions, type Measurement } from './scenarios.js'
+import { checkTargets, formatTable, ratio, writeReport, type Report, type Row } from './report.js'
+
+const distDir = fileURLToPath(new URL('..', import.meta.url))
+const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url))
+const TEMPLATE = 'campus_bench_template'
+const FULL_DB = 'campus_bench_full'
+const SMALL_DB = 'campus_bench_small'
+const GROUPS = ['ceiling', 'health', 'me', 'login', 'feed', 'posts', 'small'] as const
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    'login-connections': { type: 'string', default: '32' },
+    'probe-rate': { type: 'string', default: '100' },
+    users: { type: 'string', default: '10000' },
+    posts: { type: 'string' },
+    follows: { type: 'string', default: '100' },
+    large: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'log-level': { type: 'string', default: 'warn' },
+    'service-arg': { type: 'string', multiple: true, default: [] },
+    'no-write': { type: 'boolean', default: false }
+  }
+})
+
+function positive (name: string, text: string | undefined): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number, got ${text}`)
+  return n
+}
+
+const load: LoadOptions = {
+  duration: positive('duration', args.duration),
+  warmup: Number(args.warmup),
+  connections: positive('connections', args.connections)
+}
+const loginConnections = positive('login-connections', args['login-connections'])
+const probeRate = positive('probe-rate', args['probe-rate'])
+const full: SeedSize = {
+  users: positive('users', args.users),
+  posts: positive('posts', args.posts ?? (args.large ? '1000000' : '200000')),
+  follows: positive('follows', args.follows)
+}
+const small: SeedSize = { ...full, posts: Math.max(1, Math.round(full.posts / 10)) }
+const only = new Set(args.only === undefined ? GROUPS : args.only.split(',').map(s => s.trim()))
+for (const g of only) if (!(GROUPS as readonly string[]).includes(g)) throw new Error(`--only: unknown group ${g} (groups: ${GROUPS.join(', ')})`)
+const hashConcurrency = Number(process.env.HASH_CONCURRENCY ?? ConfigSchema.properties.HASH_CONCURRENCY.default)
+
+const log = (line: string) => process.stdout.write(`[bench] ${line}\n`)
+const startedAt = new Date()
+const workDir = mkdtempSync(join(tmpdir(), 'campus-api-bench-'))
+// Embedded PostgreSQL runs as the postgres user when we are root: it must be able to enter here.
+chmodSync(workDir, 0o711)
+const children = new Set<ChildProcess>()
+
+function freePort (): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')))
+    })
+  })
+}
+
+function withDatabase (url: string, database: string): string {
+  const u = new URL(url)
+  u.pathname = '/' + database
+  return u.toString()
+}
+
+function spawnNode (name: string, argv: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const out = createWriteStream(join(workDir, `${name}.log`))
+  const child = spawn(process.execPath, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout!.pipe(out)
+  child.stderr!.pipe(out)
+  children.add(child)
+  child.on('exit', () => children.delete(child))
+  return child
+}
+
+async function stopChild (child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+  await exited
+  clearTimeout(timer)
+}
+
+function logTail (name: string): string {
+  try {
+    return readFileSync(join(workDir, `${name}.log`), 'utf8').split('\n').slice(-20).join('\n')
+  } catch {
+    return '(no log)'
+  }
+}
+
+async function waitForHttp (url: string, child: ChildProcess, name: string, seconds: number): Promise<void> {
+  const deadline = Date.now() + seconds * 1000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${logTail(name)}`)
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) })
+      if (res.ok) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
+  throw new Error(`${name} did not answer ${url} within ${seconds}s:\n${logTail(name)}`)
+}
+
+/** VmHWM: the peak resident set of a running process, in MiB. */
+function peakRssMiB (pid: number): number {
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return match === null ? 0 : Math.round(Number(match[1]) / 1024 * 10) / 10
+}
+
+type Service = { base: string, child: ChildProcess, name: string }
+
+async function startService (name: string, databaseUrl: string): Promise<Service> {
+  const port = await freePort()
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: join(workDir, `${name}-data`),
+    JWT_SECRET: randomBytes(48).toString('base64url'),
+    JWT_ACCESS_TTL: '3600',
+    LOGIN_RATE_LIMIT: '0',
+    // Production runs at info; the benchmark at warn (see README "Performance"), so the
+    // numbers are the service's and not the cost of writing request lines to a pipe nobody reads.
+    LOG_LEVEL: args['log-level']
+  }
+  const child = spawnNode(name, [...args['service-arg'], join(distDir, 'server.js')], env)
+  const base = `http://127.0.0.1:${port}`
+  await waitForHttp(`${base}/health`, child, name, 60)
+  return { base, child, name }
+}
+
+async function postJson (url: string, body: unknown, token?: string): Promise<{ status: number, body: any }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000)
+  })
+  return { status: res.status, body: await res.json() }
+}
+
+async function getJson (url: string, token: string): Promise<{ status: number, body: any }> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) })
+  return { status: res.status, body: await res.json() }
+}
+
+/** Access tokens of bench users 1..count, logged in two at a time (the hasher's width). */
+async function tokensFor (base: string, count: number): Promise<string[]> {
+  const tokens: string[] = []
+  for (let i = 1; i <= count; i += 2) {
+    const batch = [i, i + 1].filter(n => n <= count)
+    const answers = await Promise.all(batch.map(n => postJson(`${base}/auth/login`, { username: benchUsername(n), password: BENCH_PASSWORD })))
+    for (const a of answers) {
+      if (a.status !== 200) throw new Error(`bench login failed: ${a.status} ${JSON.stringify(a.body)}`)
+      tokens.push(a.body.token)
+    }
+  }
+  return tokens
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+async function recreateDatabase (sql: Sql, name: string, template?: string): Promise<void> {
+  await sql`drop database if exists ${sql(name)} with (force)`
+  if (template === undefined) await sql`create database ${sql(name)}`
+  else await sql`create database ${sql(name)} template ${sql(template)}`
+}
+
+async function timed<T> (what: string, task: () => Promise<T>): Promise<number> {
+  const started = Date.now()
+  await task()
+  const seconds = Math.round((Date.now() - started) / 100) / 10
+  log(`${what} in ${seconds}s`)
+  return seconds
+}
+
+async function withDb (name: string, task: (db: Sql) => Promise<void>): Promise<void> {
+  const db = postgres(withDatabase(serverUrl, name), { max: 1, onnotice: () => {} })
+  try {
+    await task(db)
+  } finally {
+    await db.end({ timeout: 5 })
+  }
+}
+
+/**
+ * Users and follows are seeded once into a template database; the full and the 1/10 data sets
+ * are copies of it (a file copy, seconds) that differ only in their posts.
+ */
+async function prepareDatabases (sql: Sql, hash: string, withSmall: boolean): Promise<Record<string, number>> {
+  const seconds: Record<string, number> = {}
+  seconds.usersAndFollows = await timed(`${TEMPLATE}: ${full.users} users, ${full.users * full.follows} follows`, async () => {
+    await recreateDatabase(sql, TEMPLATE)
+    await withDb(TEMPLATE, async (db) => {
+      await runMigrations(db)
+      await seedUsersAndFollows(db, full, hash)
+    })
+  })
+  const sets: Array<[string, SeedSize]> = [[FULL_DB, full], ...(withSmall ? [[SMALL_DB, small] as [string, SeedSize]] : [])]
+  for (const [name, size] of sets) {
+    seconds[name] = await timed(`${name}: ${size.posts} posts`, async () => {
+      await recreateDatabase(sql, name, TEMPLATE)
+      await withDb(name, db => seedPosts(db, size))
+    })
+  }
+  await sql`drop database if exists ${sql(TEMPLATE)} with (force)`
+  return seconds
+}
+
+/** Whether a social route exists in this build: an unknown route answers 404 to every call. */
+async function routeMissing (probe: () => Promise<{ status: number, body: any }>): Promise<{ missing: boolean, answer: { status: number, body: any } }> {
+  const answer = await probe()
+  return { missing: answer.status === 404, answer }
+}
+
+async function feedScenarios (service: Service, tokens: string[], label: string): Promise<{ rows: Measurement[], skipped: Report['skipped'] }> {
+  const rows: Measurement[] = []
+  const first = await routeMissing(() => getJson(`${service.base}/feed`, tokens[0]!))
+  if (first.missing) return { rows, skipped: [{ scenario: `GET /feed${label}`, reason: 'the route does not exist in this build (404)' }] }
+  if (first.answer.status !== 200) throw new Error(`GET /feed answered ${first.answer.status}: ${JSON.stringify(first.answer.body)}`)
+
+  rows.push(await measure(`GET /feed first page${label}`, {
+    url: service.base, connections: load.connections,
+    requests: [rotating(tokens, t => ({ method: 'GET', path: '/feed', headers: bearer(t) }))]
+  }, load))
+
+  // Page 20 of each bench user's chain, found by following nextCursor.
+  const deepPaths: string[] = []
+  for (const token of tokens.slice(0, 10)) {
+    let path = '/feed'
+    for (let page = 1; page < 20; page++) {
+      const { status, body } = await getJson(service.base + path, token)
+      if (status !== 200 || body.nextCursor === null) break
+      path = `/feed?cursor=${encodeURIComponent(body.nextCursor)}`
+    }
+    deepPaths.push(path)
+  }
+  const deep = deepPaths.map((path, i) => ({ path, token: tokens[i]! }))
+  rows.push(await measure(`GET /feed page 20${label}`, {
+    url: service.base, connections: load.connections,
+    requests: [rotating(deep, d => ({ method: 'GET', path: d.path, headers: bearer(d.token) }))]
+  }, load))
+  return { rows, skipped: [] }
+}
+
+const serverUrlFromEnv = process.env.DATABASE_URL
+let embedded: EmbeddedDatabase | undefined
+let serverUrl: string
+
+async function cleanup (): Promise<void> {
+  await Promise.all([...children].map(stopChild))
+  await embedded?.stop().catch(() => {})
+  rmSync(workDir, { recursive: true, force: true })
+}
+
+process.once('SIGINT', () => {
+  log('interrupted: stopping the service, the ceiling server and PostgreSQL')
+  cleanup().finally(() => process.exit(130))
+})
+
+async function main (): Promise<Report> {
+  const started = Date.now()
+  if (serverUrlFromEnv === undefined) {
+    log(`starting embedded PostgreSQL under ${workDir}`)
+    embedded = await startEmbeddedPostgres({ dataDir: join(workDir, 'pg'), database: 'postgres', serverFlags: ['-c', 'max_connections=200'], log: () => {} })
+    serverUrl = embedded.url
+  } else {
+    serverUrl = withDatabase(serverUrlFromEnv, 'postgres')
+    log('using the PostgreSQL server in DATABASE_URL (databases campus_bench_* are recreated)')
+  }
+
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
+  const hash = await argon2.hash(BENCH_PASSWORD, ARGON2_OPTIONS)
+  const needsSmall = only.has('small')
+  let seedSeconds: Record<string, number>
+  try {
+    seedSeconds = await prepareDatabases(admin, hash, needsSmall)
+  } finally {
+    await admin.end({ timeout: 5 })
+  }
+
+  const rows: Row[] = []
+  const skipped: Report['skipped'] = []
+  const peak: Record<string, number> = {}
+
+  log(`argon2id ceiling: ${hashConcurrency} verifications at once for ${load.duration}s`)
+  const argon = await argon2Ceiling(BENCH_PASSWORD, hashConcurrency, load.duration, Math.min(load.warmup, 2))
+  log(`argon2id: ${argon.verifiesPerSecond} verifications/s`)
+
+  let ceilingRps = 0
+  const push = (m: Measurement, against: string, of: number) => {
+    rows.push({ ...m, against, ratio: ratio(m.requestsPerSecond, of) })
+    log(`${m.scenario}: ${m.requestsPerSecond} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, non-2xx ${m.non2xx}, errors ${m.errors}`)
+  }
+
+  async function measureCeiling (scenario: string): Promise<Measurement> {
+    const port = await freePort()
+    const child = spawnNode('ceiling', [join(distDir, 'bench/ceiling.js')], { ...process.env, PORT: String(port) })
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/`, child, 'ceiling', 30)
+      return await measure(scenario, { url: `http://127.0.0.1:${port}`, connections: load.connections, requests: [{ method: 'GET', path: '/' }] }, load)
+    } finally {
+      await stopChild(child)
+    }
+  }
+  if (only.has('ceiling')) {
+    const m = await measureCeiling('ceiling GET /')
+    ceilingRps = m.requestsPerSecond
+    push(m, 'ceiling', ceilingRps)
+  }
+
+  const service = await startService('service', withDatabase(serverUrl, FULL_DB))
+  try {
+    const tokens = await tokensFor(service.base, 20)
+    const logins = Array.from({ length: Math.min(full.users, 1000) }, (_, i) => JSON.stringify({ username: benchUsername(i + 1), password: BENCH_PASSWORD }))
+    const loginLoad: Load = {
+      url: service.base, connections: loginConnections,
+      // Logins still queued when autocannon stops would be served during the next run.
+      settleSeconds: Math.min(30, Math.ceil(loginConnections / Math.max(1, argon.verifiesPerSecond)) + 1),
+      requests: [rotating(logins, body => ({ method: 'POST', path: '/auth/login', headers: { 'content-type': 'application/json' }, body }))]
+    }
+    // A liveness checker's view: a fixed, modest rate, so latency (not throughput) is compared.
+    const probe: Load = { url: service.base, connections: 4, overallRate: probeRate, requests: [{ method: 'GET', path: '/health' }] }
+
+    if (only.has('health')) {
+      push(await measure('GET /health', { url: service.base, connections: load.connections, requests: [{ method: 'GET', path: '/health' }] }, load), 'ceiling', ceilingRps)
+    }
+    if (only.has('me')) {
+      push(await measure('GET /auth/me', {
+        url: service.base, connections: load.connections,
+        requests: [rotating(tokens, t => ({ method: 'GET', path: '/auth/me', headers: bearer(t) }))]
+      }, load), 'ceiling', ceilingRps)
+    }
+    if (only.has('login')) {
+      push(await measure('POST /auth/login', loginLoad, load), 'argon2', argon.verifiesPerSecond)
+      const idle = await measure('GET /health probe, idle', probe, load)
+      rows.push({ ...idle, against: 'idle p99', ratio: 1 })
+      const [busyLogin, busyProbe] = await measureTogether([
+        { scenario: 'POST /auth/login, with the probe', load: loginLoad },
+        { scenario: 'GET /health probe, logins saturating', load: probe }
+      ], load)
+      push(busyLogin!, 'argon2', argon.verifiesPerSecond)
+      rows.push({ ...busyProbe!, against: 'idle p99', ratio: ratio(busyProbe!.p99, idle.p99) })
+      log(`/health probe p99: idle ${idle.p99} ms, logins saturating ${busyProbe!.p99} ms`)
+    }
+    if (only.has('feed')) {
+      const feed = await feedScenarios(service, tokens, '')
+      for (const m of feed.rows) push(m, 'ceiling', ceilingRps)
+      skipped.push(...feed.skipped)
+    }
+    if (only.has('posts')) {
+      const db = postgres(withDatabase(serverUrl, FULL_DB), { max: 1, onnotice: () => {} })
+      const ids = (await db`select id from posts order by md5(id::text) limit 1000`.finally(() => db.end({ timeout: 5 }))).map(r => r.id as string)
+      const byId = await routeMissing(() => getJson(`${service.base}/posts/${ids[0]}`, tokens[0]!))
+      if (byId.missing) skipped.push({ scenario: 'GET /posts/{id}', reason: 'the route does not exist in this build (404)' })
+      else {
+        if (byId.answer.status !== 200) throw new Error(`GET /posts/{id} answered ${byId.answer.status}: ${JSON.stringify(byId.answer.body)}`)
+        const pairs = ids.map((id, i) => ({ id, token: tokens[i % tokens.length]! }))
+        push(await measure('GET /posts/{id}', {
+          url: service.base, connections: load.connections,
+          requests: [rotating(pairs, p => ({ method: 'GET', path: `/posts/${p.id}`, headers: bearer(p.token) }))]
+        }, load), 'ceiling', ceilingRps)
+      }
+      // Last on this data set: it adds posts to the feeds measured above.
+      const create = await routeMissing(() => postJson(`${service.base}/posts`, { title: 'Bench probe', body: 'Does the route exist?' }, tokens[0]))
+      if (create.missing) skipped.push({ scenario: 'POST /posts', reason: 'the route does not exist in this build (404)' })
+      else {
+        if (create.answer.status !== 201) throw new Error(`POST /posts answered ${create.answer.status}: ${JSON.stringify(create.answer.body)}`)
+        const bodies = tokens.map((t, i) => ({ t, body: JSON.stringify({ title: `Bench post by user ${i + 1}`, body: 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(5) }) }))
+        push(await measure('POST /posts', {
+          url: service.base, connections: load.connections,
+          requests: [rotating(bodies, b => ({ method: 'POST', path: '/posts', headers: { ...bearer(b.t), 'content-type': 'application/json' }, body: b.body }))]
+        }, load), 'ceiling', ceilingRps)
+      }
+    }
+    peak.service = peakRssMiB(service.child.pid!)
+  } finally {
+    await stopChild(service.child)
+  }
+
+  if (needsSmall) {
+    const smallService = await startService('service-small', withDatabase(serverUrl, SMALL_DB))
+    try {
+      const tokens = await tokensFor(smallService.base, 20)
+      const feed = await feedScenarios(smallService, tokens, ', 1/10 data set')
+      for (const m of feed.rows) push(m, 'ceiling', ceilingRps)
+      skipped.push(...feed.skipped)
+      peak['service (1/10 data set)'] = peakRssMiB(smallService.child.pid!)
+    } finally {
+      await stopChild(smallService.child)
+    }
+  }
+
+  // The machine is shared: the ceiling measured again shows how much it drifted during the run.
+  if (only.has('ceiling')) push(await measureCeiling('ceiling GET /, again at the end'), 'ceiling', ceilingRps)
+
+  const cpu = cpus()
+  const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')
+  return {
+    startedAt: startedAt.toISOString(),
+    command,
+    machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverageAtStart },
+    settings: { ...load, loginConnections, probeRate, full, small, hashConcurrency, logLevel: args['log-level'], database: serverUrlFromEnv === undefined ? 'embedded' : 'DATABASE_URL', serviceArgs: args['service-arg'] },
+    argon2: argon,
+    peakRssMiB: peak,
+    rows,
+    skipped,
+    targets: checkTargets(rows, argon.verifiesPerSecond, Math.max(0, ...Object.values(peak)), skipped),
+    seedSeconds,
+    totalSeconds: Math.round((Date.now() - started) / 1000)
+  }
+}
+
+const loadAverageAtStart = loadavg().map(n => Math.round(n * 100) / 100)
+let exitCode = 0
+try {
+  const report = await main()
+  process.stdout.write('\n' + formatTable(report) + '\n\n')
+  if (!args['no-write']) log(`written: ${writeReport(resultsDir, report)} and latest.json`)
+  log(`total ${report.totalSeconds}s`)
+} catch (error) {
+  process.stderr.write(`[bench] failed: ${(error as Error).stack ?? String(error)}\n`)
+  exitCode = 1
+} finally {
+  await cleanup()
+}
+process.exit(exitCode)
