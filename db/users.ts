@@ -37,8 +37,8 @@ export async function isUsernameOrEmailTaken (sql: ISql, username: string, email
 /** Inserts the user, or returns undefined when the username or email is already taken. */
 export async function insertUser (sql: ISql, user: NewUser): Promise<UserRow | undefined> {
   const [row] = await sql<UserRow[]>`
-    insert into users (username, username_key, nickname, email, email_key, password_hash, admission_year)
-    values (${user.username}, ${identityKey(user.username)}, ${user.nickname}, ${user.email},
+    insert into users (username, username_key, nickname, nickname_key, email, email_key, password_hash, admission_year)
+    values (${user.username}, ${identityKey(user.username)}, ${user.nickname}, ${identityKey(user.nickname)}, ${user.email},
             ${user.email === null ? null : identityKey(user.email)}, ${user.passwordHash}, ${user.admissionYear})
     on conflict do nothing
     returning id, username, nickname, email, school_id, admission_year, created_at`
