@@ -1,5 +1,8 @@
-// Users: creation, lookups by id and by login name, password hash upgrades.
+// Users: creation, lookups by id and by login name, password hash upgrades, and the public
+// side of a user (search, profile with counts).
 import type { ISql } from 'postgres'
+import type { Profile, UserSummary } from '../schemas/social.js'
+import { after, positionAt, toPage, type Page, type PageRequest } from './pagination.js'
 
 /** The case-insensitive identity of a name or address: NFC, then Unicode lower case. */
 export function identityKey (text: string): string {
@@ -37,8 +40,8 @@ export async function isUsernameOrEmailTaken (sql: ISql, username: string, email
 /** Inserts the user, or returns undefined when the username or email is already taken. */
 export async function insertUser (sql: ISql, user: NewUser): Promise<UserRow | undefined> {
   const [row] = await sql<UserRow[]>`
-    insert into users (username, username_key, nickname, email, email_key, password_hash, admission_year)
-    values (${user.username}, ${identityKey(user.username)}, ${user.nickname}, ${user.email},
+    insert into users (username, username_key, nickname, nickname_key, email, email_key, password_hash, admission_year)
+    values (${user.username}, ${identityKey(user.username)}, ${user.nickname}, ${identityKey(user.nickname)}, ${user.email},
             ${user.email === null ? null : identityKey(user.email)}, ${user.passwordHash}, ${user.admissionYear})
     on conflict do nothing
     returning id, username, nickname, email, school_id, admission_year, created_at`
@@ -63,4 +66,54 @@ export async function findCredentials (sql: ISql, login: { username?: string, em
 
 export async function updatePasswordHash (sql: ISql, id: string, passwordHash: string): Promise<void> {
   await sql`update users set password_hash = ${passwordHash}, updated_at = now() where id = ${id}`
+}
+
+/** The user a public URL or body names, case-insensitively (`/users/JinHo` is `jinho`). */
+export async function findUserByUsername (sql: ISql, username: string): Promise<UserSummary | undefined> {
+  const [row] = await sql<UserSummary[]>`
+    select id, username, nickname from users where username_key = ${identityKey(username)}`
+  return row
+}
+
+/** `like` pattern for "starts with `text`": the wildcards % and _ in it match themselves. */
+function prefixPattern (text: string): string {
+  return identityKey(text).replace(/[\\%_]/g, '\\$&') + '%'
+}
+
+type UserRowWithPosition = UserSummary & { positionAt: string }
+
+/** Everyone but `viewerId`, newest first, optionally those whose username or nickname starts with `q`. */
+export async function listUsersPage (
+  sql: ISql, viewerId: string, q: string | undefined, page: PageRequest
+): Promise<Page<UserSummary>> {
+  const search = q === undefined || q === ''
+    ? sql``
+    : sql`and (username_key like ${prefixPattern(q)} or nickname_key like ${prefixPattern(q)})`
+  const rows = await sql<UserRowWithPosition[]>`
+    select id, username, nickname, ${positionAt(sql, sql`created_at`)}
+    from users
+    where id <> ${viewerId} ${search} ${after(sql, sql`created_at`, sql`id`, page.after)}
+    order by created_at desc, id desc
+    limit ${page.limit + 1}`
+  return toPage(rows, page.limit, ({ id, username, nickname }) => ({ id, username, nickname }))
+}
+
+/**
+ * The profile with its counts, in one query. Counts are count(*) subqueries over the indexes
+ * the lists already use (index-only scans), not counters on users: counters would put every
+ * follow, unfollow, post and delete on one hot row of a popular user, and rows written by
+ * other means (the benchmark seeds posts and follows with plain SQL) would leave them wrong.
+ * A count costs one index entry per row counted, small at a campus's scale.
+ * Anonymous posts are counted for their author only, like /users/{username}/posts shows them.
+ */
+export async function findProfile (sql: ISql, viewerId: string, username: string): Promise<Profile | undefined> {
+  const [row] = await sql<Profile[]>`
+    select u.id, u.username, u.nickname,
+      (select count(*)::int from follows f where f.followee_id = u.id) as follower_count,
+      (select count(*)::int from follows f where f.follower_id = u.id) as following_count,
+      (select count(*)::int from posts p
+        where p.author_id = u.id and p.deleted_at is null and (not p.anonymous or p.author_id = ${viewerId})) as post_count
+    from users u
+    where u.username_key = ${identityKey(username)}`
+  return row
 }

@@ -1,6 +1,17 @@
 -- Social: posts and follows. Table and column names are relied on by the benchmark's SQL
 -- seeding (bench/); add columns with defaults freely, rename nothing.
 
+-- Nickname search, case-insensitive like username search: NFC + Unicode lower case computed
+-- by the service (db/users.ts identityKey), because the database's lower() follows its locale
+-- (only ASCII under C). Nullable so rows seeded by plain SQL still insert; such rows are found
+-- by username only.
+alter table users add column nickname_key text;
+-- `?q=` is a prefix search: pattern_ops make `like 'prefix%'` indexable whatever the collation.
+create index users_username_prefix_idx on users (username_key text_pattern_ops);
+create index users_nickname_prefix_idx on users (nickname_key text_pattern_ops);
+-- GET /users pages newest first.
+create index users_page_idx on users (created_at desc, id desc);
+
 create table posts (
   id uuid primary key default gen_random_uuid(),
   author_id uuid not null references users (id) on delete cascade,
@@ -18,7 +29,9 @@ create table posts (
   deleted_at timestamptz
 );
 -- Keyset pages are ordered by (created_at desc, id desc): one index per listing.
-create index posts_author_page_idx on posts (author_id, created_at desc, id desc) where deleted_at is null;
+-- `anonymous` is included so a profile's post count (which hides anonymous posts from others)
+-- is an index-only scan.
+create index posts_author_page_idx on posts (author_id, created_at desc, id desc) include (anonymous) where deleted_at is null;
 create index posts_page_idx on posts (created_at desc, id desc) where deleted_at is null;
 
 create table follows (
@@ -28,6 +41,7 @@ create table follows (
   primary key (follower_id, followee_id),
   check (follower_id <> followee_id)
 );
--- "who I follow" pages use the primary key's prefix; "who follows me" needs its own.
-create index follows_follower_page_idx on follows (follower_id, created_at desc, followee_id);
-create index follows_followee_page_idx on follows (followee_id, created_at desc, follower_id);
+-- Follow lists page by (created_at desc, other user's id desc): both columns descending so
+-- the index order is the page order, with no sort step.
+create index follows_follower_page_idx on follows (follower_id, created_at desc, followee_id desc);
+create index follows_followee_page_idx on follows (followee_id, created_at desc, follower_id desc);

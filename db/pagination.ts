@@ -1,0 +1,69 @@
+// Keyset pagination shared by every list: pages are ordered newest first by
+// (created_at desc, id desc) and a cursor is the position of the last row sent, so rows
+// inserted while a client pages never shift a page (OFFSET would repeat or skip rows) and a
+// page costs the same however deep it is.
+//
+// The position carries created_at as PostgreSQL's own text at microsecond precision: a JS
+// Date keeps milliseconds only, and a truncated position would skip rows created within the
+// same millisecond as the last row sent.
+import type { ISql, PendingQuery, Row } from 'postgres'
+import { invalidField } from '../plugins/errors.js'
+
+/** The last row sent: its created_at (UTC, microseconds) and id. */
+export type Position = { at: string, id: string }
+
+export type PageRequest = { limit: number, after: Position | undefined }
+export type Page<T> = { items: T[], nextCursor: string | null }
+
+const AT = /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/** Rejects shapes that are right but dates that are not, like February 30th. */
+function isRealTime (at: string): boolean {
+  const time = new Date(at)
+  return !Number.isNaN(time.getTime()) && time.toISOString().slice(0, 23) === at.slice(0, 23)
+}
+
+export function encodeCursor (position: Position): string {
+  return Buffer.from(`${position.at}|${position.id}`, 'utf8').toString('base64url')
+}
+
+/** The position in `?cursor=`, or a 400 for anything this module did not produce. */
+export function decodeCursor (cursor: string | undefined): Position | undefined {
+  if (cursor === undefined) return undefined
+  const [at = '', id = '', ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
+  // Checked strictly so a forged cursor can never reach a cast in SQL and fail there as a 500.
+  if (rest.length > 0 || !AT.test(at) || !UUID.test(id) || !isRealTime(at)) {
+    throw invalidField('/querystring/cursor', 'is not a cursor returned by this list')
+  }
+  return { at, id }
+}
+
+/** The select-list column a page query adds so its rows carry their position. */
+export function positionAt (sql: ISql, createdAt: PendingQuery<Row[]>): PendingQuery<Row[]> {
+  return sql`to_char(${createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as position_at`
+}
+
+/** `and (created_at, id) < position`, or nothing on the first page. */
+export function after (
+  sql: ISql, createdAt: PendingQuery<Row[]>, id: PendingQuery<Row[]>, position: Position | undefined
+): PendingQuery<Row[]> {
+  return position === undefined
+    ? sql``
+    : sql`and (${createdAt}, ${id}) < (${position.at}::timestamptz, ${position.id}::uuid)`
+}
+
+/**
+ * Turns `limit + 1` fetched rows into a page: the extra row only tells that another page
+ * exists, so `nextCursor` is null exactly on the last page.
+ */
+export function toPage<R extends { positionAt: string, id: string }, T> (
+  rows: R[], limit: number, toItem: (row: R) => T
+): Page<T> {
+  const items = rows.slice(0, limit)
+  const last = items.at(-1)
+  return {
+    items: items.map(toItem),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ at: last.positionAt, id: last.id }) : null
+  }
+}

@@ -1,0 +1,137 @@
+// Posts: writing, reading, editing, soft deletion, and the lists of posts (a user's posts,
+// the caller's own, the feed). Every read goes through POST_COLUMNS, so a post has one shape
+// and one anonymity rule wherever it is shown.
+import type { ISql, PendingQuery, Row } from 'postgres'
+import type { Post, UserSummary } from '../schemas/social.js'
+import { after, positionAt, toPage, type Page, type PageRequest } from './pagination.js'
+
+type PostRow = Omit<Post, 'createdAt' | 'updatedAt'> & { createdAt: Date, updatedAt: Date }
+
+export type PostText = { title: string, body: string }
+export type NewPost = PostText & { anonymous: boolean }
+
+/**
+ * The columns of a post as `viewerId` sees it, over `posts p join users u on u.id = p.author_id`.
+ * - The author is withheld here, in SQL, for anonymous posts of others: it never reaches the
+ *   service, so no route can leak it.
+ * - Counts are the posts' own counters, kept in step by the features that change them.
+ * - likedByMe and scrappedByMe are false until likes and scraps exist; they will become
+ *   `exists (…)` subqueries on the (post_id, user_id) primary keys of those tables, keeping
+ *   one query per page.
+ */
+function postColumns (sql: ISql, viewerId: string): PendingQuery<Row[]> {
+  return sql`
+    p.id, p.title, p.body, p.board_id, p.anonymous,
+    case when p.anonymous and p.author_id <> ${viewerId} then null
+         else json_build_object('id', u.id, 'username', u.username, 'nickname', u.nickname) end as author,
+    p.like_count, p.comment_count, p.scrap_count,
+    false as liked_by_me, false as scrapped_by_me,
+    p.created_at, p.updated_at`
+}
+
+function toPost (row: PostRow): Post {
+  const { id, title, body, boardId, anonymous, author, likeCount, commentCount, scrapCount, likedByMe, scrappedByMe } = row
+  return {
+    id, title, body, boardId, anonymous, author, likeCount, commentCount, scrapCount, likedByMe, scrappedByMe,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString()
+  }
+}
+
+export async function createPost (sql: ISql, authorId: string, post: NewPost): Promise<Post> {
+  const [row] = await sql<PostRow[]>`
+    with p as (
+      insert into posts (author_id, title, body, anonymous)
+      values (${authorId}, ${post.title}, ${post.body}, ${post.anonymous})
+      returning *
+    )
+    select ${postColumns(sql, authorId)} from p join users u on u.id = p.author_id`
+  return toPost(row!)
+}
+
+export async function findPost (sql: ISql, viewerId: string, id: string): Promise<Post | undefined> {
+  const [row] = await sql<PostRow[]>`
+    select ${postColumns(sql, viewerId)}
+    from posts p join users u on u.id = p.author_id
+    where p.id = ${id} and p.deleted_at is null`
+  return row === undefined ? undefined : toPost(row)
+}
+
+/** Why a write to a post did not happen: no such live post, or not the caller's to change. */
+export type Refusal = 'not_found' | 'forbidden'
+
+async function whyRefused (sql: ISql, id: string): Promise<Refusal> {
+  const [row] = await sql`select 1 from posts where id = ${id} and deleted_at is null`
+  return row === undefined ? 'not_found' : 'forbidden'
+}
+
+/** Changes title and body, author only. The ownership check is part of the update itself. */
+export async function editPost (sql: ISql, viewerId: string, id: string, text: PostText): Promise<Post | Refusal> {
+  const [row] = await sql<PostRow[]>`
+    with p as (
+      update posts set title = ${text.title}, body = ${text.body}, updated_at = now()
+      where id = ${id} and author_id = ${viewerId} and deleted_at is null
+      returning *
+    )
+    select ${postColumns(sql, viewerId)} from p join users u on u.id = p.author_id`
+  return row === undefined ? await whyRefused(sql, id) : toPost(row)
+}
+
+/**
+ * Soft deletion: the row stays (later comments, likes and reports keep their target) but
+ * leaves every read and every list.
+ */
+export async function deletePost (
+  sql: ISql, viewer: { id: string, isAdmin: boolean }, id: string
+): Promise<'deleted' | Refusal> {
+  const [row] = await sql`
+    update posts set deleted_at = now()
+    where id = ${id} and deleted_at is null and (author_id = ${viewer.id} or ${viewer.isAdmin})
+    returning id`
+  return row === undefined ? await whyRefused(sql, id) : 'deleted'
+}
+
+type PostRowWithPosition = PostRow & { positionAt: string }
+
+/**
+ * One author's posts, newest first, through posts_author_page_idx. Anonymous posts are listed
+ * to their author only: anywhere else the list itself would name their author.
+ */
+export async function listAuthorPostsPage (
+  sql: ISql, viewerId: string, author: Pick<UserSummary, 'id'>, page: PageRequest
+): Promise<Page<Post>> {
+  const rows = await sql<PostRowWithPosition[]>`
+    select ${postColumns(sql, viewerId)}, ${positionAt(sql, sql`p.created_at`)}
+    from posts p join users u on u.id = p.author_id
+    where p.author_id = ${author.id} and p.deleted_at is null
+      ${author.id === viewerId ? sql`` : sql`and not p.anonymous`}
+      ${after(sql, sql`p.created_at`, sql`p.id`, page.after)}
+    order by p.created_at desc, p.id desc
+    limit ${page.limit + 1}`
+  return toPage(rows, page.limit, toPost)
+}
+
+/**
+ * Posts by the users `viewerId` follows, newest first (anonymous ones excluded, as above).
+ * One query whose cost does not grow with the number of posts: for each followee, the
+ * lateral subquery reads at most one page from posts_author_page_idx starting at the cursor,
+ * and the outer sort merges those (followees × page) rows into the page.
+ */
+export async function listFeedPage (sql: ISql, viewerId: string, page: PageRequest): Promise<Page<Post>> {
+  const rows = await sql<PostRowWithPosition[]>`
+    select ${postColumns(sql, viewerId)}, ${positionAt(sql, sql`p.created_at`)}
+    from follows f
+    cross join lateral (
+      select p.*
+      from posts p
+      where p.author_id = f.followee_id and p.deleted_at is null and not p.anonymous
+        ${after(sql, sql`p.created_at`, sql`p.id`, page.after)}
+      order by p.created_at desc, p.id desc
+      limit ${page.limit + 1}
+    ) p
+    join users u on u.id = p.author_id
+    where f.follower_id = ${viewerId}
+    order by p.created_at desc, p.id desc
+    limit ${page.limit + 1}`
+  return toPage(rows, page.limit, toPost)
+}

@@ -1,0 +1,91 @@
+// Follows: follow and unfollow by username (both idempotent), and the caller's two lists.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { AppError, invalidField } from '../../plugins/errors.js'
+import { PageQuery } from '../../schemas/common.js'
+import { errors } from '../../schemas/errors.js'
+import { FollowBody, Followed, FollowedUserPage, Unfollowed, UsernameParams } from '../../schemas/social.js'
+import { follow, listFollowersPage, listFollowingPage, unfollow } from '../../db/follows.js'
+import { decodeCursor } from '../../db/pagination.js'
+import { findUserByUsername } from '../../db/users.js'
+
+const TAGS = ['follows']
+const BEARER = [{ bearerAuth: [] }]
+
+const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
+  fastify.route({
+    method: 'POST',
+    url: '/follows',
+    onRequest: fastify.authenticate,
+    schema: {
+      tags: TAGS,
+      summary: 'Follow a user',
+      description: '201 when the follow is new, 200 when the caller already followed that user.',
+      security: BEARER,
+      body: FollowBody,
+      response: { 200: Followed, 201: Followed, ...errors(401, 404) }
+    },
+    handler: async function followUser (request, reply) {
+      const followee = await findUserByUsername(fastify.sql, request.body.username)
+      if (followee === undefined) throw new AppError('NOT_FOUND')
+      if (followee.id === request.user.id) throw invalidField('/body/username', 'must not be the caller')
+      const created = await follow(fastify.sql, request.user.id, followee.id)
+      return reply.code(created ? 201 : 200).send({ username: followee.username })
+    }
+  })
+
+  fastify.route({
+    method: 'DELETE',
+    url: '/follows/:username',
+    onRequest: fastify.authenticate,
+    schema: {
+      tags: TAGS,
+      summary: 'Unfollow a user',
+      description: 'Idempotent: unfollowing a user the caller does not follow also answers 200.',
+      security: BEARER,
+      params: UsernameParams,
+      response: { 200: Unfollowed, ...errors(401, 404) }
+    },
+    handler: async function unfollowUser (request) {
+      const followee = await findUserByUsername(fastify.sql, request.params.username)
+      if (followee === undefined) throw new AppError('NOT_FOUND')
+      await unfollow(fastify.sql, request.user.id, followee.id)
+      return { unfollowed: true as const }
+    }
+  })
+
+  fastify.route({
+    method: 'GET',
+    url: '/follows/following',
+    onRequest: fastify.authenticate,
+    schema: {
+      tags: TAGS,
+      summary: 'Users the caller follows, most recently followed first',
+      security: BEARER,
+      querystring: PageQuery,
+      response: { 200: FollowedUserPage, ...errors(401) }
+    },
+    handler: async function listFollowing (request) {
+      const { limit, cursor } = request.query
+      return await listFollowingPage(fastify.sql, request.user.id, { limit, after: decodeCursor(cursor) })
+    }
+  })
+
+  fastify.route({
+    method: 'GET',
+    url: '/follows/followers',
+    onRequest: fastify.authenticate,
+    schema: {
+      tags: TAGS,
+      summary: 'Users who follow the caller, most recent first',
+      security: BEARER,
+      querystring: PageQuery,
+      response: { 200: FollowedUserPage, ...errors(401) }
+    },
+    handler: async function listFollowers (request) {
+      const { limit, cursor } = request.query
+      return await listFollowersPage(fastify.sql, request.user.id, { limit, after: decodeCursor(cursor) })
+    }
+  })
+}
+
+export default followRoutes

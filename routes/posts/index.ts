@@ -1,0 +1,112 @@
+// Posts: write, read, edit and delete one post, and list the caller's own.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { AppError } from '../../plugins/errors.js'
+import { IdParams, PageQuery } from '../../schemas/common.js'
+import { errors } from '../../schemas/errors.js'
+import { Deleted, NewPostBody, Post, PostEditBody, PostPage } from '../../schemas/social.js'
+import { decodeCursor } from '../../db/pagination.js'
+import { createPost, deletePost, editPost, findPost, listAuthorPostsPage, type Refusal } from '../../db/posts.js'
+
+const TAGS = ['posts']
+const BEARER = [{ bearerAuth: [] }]
+
+function refusal (reason: Refusal): AppError {
+  return new AppError(reason === 'not_found' ? 'NOT_FOUND' : 'FORBIDDEN')
+}
+
+const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
+  fastify.route({
+    method: 'POST',
+    url: '/posts',
+    onRequest: fastify.authenticate,
+    schema: {
+      tags: TAGS,
+      summary: 'Write a post',
+      security: BEARER,
+      body: NewPostBody,
+      response: { 201: Post, ...errors(401) }
+    },
+    handler: async function writePost (request, reply) {
+      const { title, body, anonymous = false } = request.body
+      const post = await createPost(fastify.sql, request.user.id, { title, body, anonymous })
+      return reply.code(201).send(post)
+    }
+  })
+
+  // A static path: find-my-way matches it before the parametric /posts/:id.
+  fastify.route({
+    method: 'GET',
+    url: '/posts/mine',
+    onRequest: fastify.authenticate,
+    schema: {
+      tags: TAGS,
+      summary: 'The caller\'s posts, anonymous ones included, newest first',
+      security: BEARER,
+      querystring: PageQuery,
+      response: { 200: PostPage, ...errors(401) }
+    },
+    handler: async function listMyPosts (request) {
+      const { limit, cursor } = request.query
+      return await listAuthorPostsPage(fastify.sql, request.user.id, { id: request.user.id }, { limit, after: decodeCursor(cursor) })
+    }
+  })
+
+  fastify.route({
+    method: 'GET',
+    url: '/posts/:id',
+    onRequest: fastify.authenticate,
+    schema: {
+      tags: TAGS,
+      summary: 'One post with its counts',
+      description: '`author` is null when the post is anonymous and the caller is not its author.',
+      security: BEARER,
+      params: IdParams,
+      response: { 200: Post, ...errors(401, 404) }
+    },
+    handler: async function readPost (request) {
+      const post = await findPost(fastify.sql, request.user.id, request.params.id)
+      if (post === undefined) throw new AppError('NOT_FOUND')
+      return post
+    }
+  })
+
+  fastify.route({
+    method: 'PUT',
+    url: '/posts/:id',
+    onRequest: fastify.authenticate,
+    schema: {
+      tags: TAGS,
+      summary: 'Edit a post\'s title and body (author only)',
+      security: BEARER,
+      params: IdParams,
+      body: PostEditBody,
+      response: { 200: Post, ...errors(401, 403, 404) }
+    },
+    handler: async function updatePost (request) {
+      const result = await editPost(fastify.sql, request.user.id, request.params.id, request.body)
+      if (typeof result === 'string') throw refusal(result)
+      return result
+    }
+  })
+
+  fastify.route({
+    method: 'DELETE',
+    url: '/posts/:id',
+    onRequest: fastify.authenticate,
+    schema: {
+      tags: TAGS,
+      summary: 'Delete a post (its author or an admin)',
+      security: BEARER,
+      params: IdParams,
+      response: { 200: Deleted, ...errors(401, 403, 404) }
+    },
+    handler: async function removePost (request) {
+      const { id, role } = request.user
+      const result = await deletePost(fastify.sql, { id, isAdmin: role === 'admin' }, request.params.id)
+      if (result !== 'deleted') throw refusal(result)
+      return { deleted: true as const }
+    }
+  })
+}
+
+export default postRoutes
