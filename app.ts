@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import autoload from '@fastify/autoload'
+import fp from 'fastify-plugin'
 import type { Config } from './schemas/config.js'
 import configPlugin from './plugins/config.js'
 import errorsPlugin, { clientErrorHandler, frameworkErrors } from './plugins/errors.js'
@@ -53,7 +54,7 @@ export function serverOptions (config: Config): FastifyServerOptions {
   }
 }
 
-export default async function app (fastify: FastifyInstance, options: { config: Config }): Promise<void> {
+async function app (fastify: FastifyInstance, options: { config: Config }): Promise<void> {
   await fastify.register(configPlugin, { config: options.config })
   await fastify.register(errorsPlugin)
   await fastify.register(validationPlugin)
@@ -75,3 +76,7 @@ export default async function app (fastify: FastifyInstance, options: { config: 
     matchFilter: (path: string) => /\/index\.js$/.test(path)
   })
 }
+
+// Not encapsulated: the root instance (the server's, or a test's) sees every decorator, so
+// tests can reach `app.sql` on the very instance that serves requests.
+export default fp(app, { name: 'app' })
