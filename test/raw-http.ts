@@ -1,7 +1,6 @@
 // Raw HTTP over a TCP socket, for requests a well-behaved client (or inject) would never send:
 // oversized headers, broken URL encoding, a second request on a kept-alive connection.
-import { connect, type Socket } from 'node:net'
-import type { AddressInfo } from 'node:net'
+import { connect, type AddressInfo, type Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 
 export type RawResponse = { status: number, headers: Record<string, string>, body: string }

@@ -11,7 +11,6 @@ function slowRoute (fastify: FastifyInstance): void {
   fastify.route({
     method: 'GET',
     url: '/slow',
-    schema: { hide: true },
     handler: async function slow () {
       await sleep(SLOW_MS)
       return { finished: true }
