@@ -154,10 +154,11 @@ t.test('server: an unreachable DATABASE_URL → exit 1 within the connect timeou
     HOST: '127.0.0.1',
     DATABASE_URL: `postgres://nobody:nothing@127.0.0.1:${port}/app`,
     DATABASE_CONNECT_TIMEOUT: '2'
-  })
+  }, 40_000)
   t.equal(code, 1)
   t.match(stderr, /^[^\n]*database[^\n]*\n$/i, 'one line mentioning the database')
   t.match(stderr, 'DATABASE_URL', 'names the variable to fix')
   t.notMatch(stderr, 'nothing', 'the password is not echoed')
-  t.ok(ms < 8000, `gave up in bounded time (${ms} ms)`)
+  // Generous for a loaded CI machine (start-up included), yet well short of the 30 s default.
+  t.ok(ms < 20_000, `gave up after DATABASE_CONNECT_TIMEOUT, not the default (${ms} ms)`)
 })
