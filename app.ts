@@ -77,6 +77,7 @@ async function app (fastify: FastifyInstance, options: { config: Config }): Prom
   })
 }
 
-// Not encapsulated: the root instance (the server's, or a test's) sees every decorator, so
-// tests can reach `app.sql` on the very instance that serves requests.
+// Not encapsulated: the error handler, validators, hooks and decorators (`sql`, `config`)
+// belong to the instance server.ts (or a test) built, so anything registered beside the app
+// gets the same envelope and validation rules as the routes under routes/.
 export default fp(app, { name: 'app' })
