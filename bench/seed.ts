@@ -48,10 +48,10 @@ export async function seedUsersAndFollows (sql: Sql, size: SeedSize, passwordHas
   await bulk(sql, ['users', 'follows'], async (tx) => {
     // Accounts created over the year before the first post.
     await tx`
-      insert into users (id, username, username_key, nickname, email, email_key, password_hash, created_at, updated_at)
+      insert into users (id, username, username_key, nickname, nickname_key, email, email_key, password_hash, created_at, updated_at)
       select md5('bench-user-' || i)::uuid,
              'bench_' || lpad(i::text, 6, '0'), 'bench_' || lpad(i::text, 6, '0'),
-             'Bench ' || i,
+             'Bench ' || i, 'bench ' || i,
              'bench_' || i || '@example.test', 'bench_' || i || '@example.test',
              ${passwordHash},
              now() - interval '730 days' + (i * interval '365 days') / ${users},
