@@ -114,24 +114,30 @@ export async function listAuthorPostsPage (
 /**
  * Posts by the users `viewerId` follows, newest first (anonymous ones excluded, as above).
  * One query whose cost does not grow with the number of posts: for each followee, the
- * lateral subquery reads at most one page from posts_author_page_idx starting at the cursor,
- * and the outer sort merges those (followees × page) rows into the page.
+ * lateral subquery reads at most one page of keys from posts_author_page_idx starting at the
+ * cursor (an index-only scan: the index holds created_at, id and anonymous), one sort keeps
+ * the page's keys out of (followees × page) candidates, and only those rows are then read.
  */
 export async function listFeedPage (sql: ISql, viewerId: string, page: PageRequest): Promise<Page<Post>> {
   const rows = await sql<PostRowWithPosition[]>`
     select ${postColumns(sql, viewerId)}, ${positionAt(sql, sql`p.created_at`)}
-    from follows f
-    cross join lateral (
-      select p.*
-      from posts p
-      where p.author_id = f.followee_id and p.deleted_at is null and not p.anonymous
-        ${after(sql, sql`p.created_at`, sql`p.id`, page.after)}
-      order by p.created_at desc, p.id desc
+    from (
+      select k.id
+      from follows f
+      cross join lateral (
+        select p.created_at, p.id
+        from posts p
+        where p.author_id = f.followee_id and p.deleted_at is null and not p.anonymous
+          ${after(sql, sql`p.created_at`, sql`p.id`, page.after)}
+        order by p.created_at desc, p.id desc
+        limit ${page.limit + 1}
+      ) k
+      where f.follower_id = ${viewerId}
+      order by k.created_at desc, k.id desc
       limit ${page.limit + 1}
-    ) p
+    ) k
+    join posts p on p.id = k.id
     join users u on u.id = p.author_id
-    where f.follower_id = ${viewerId}
-    order by p.created_at desc, p.id desc
-    limit ${page.limit + 1}`
+    order by p.created_at desc, p.id desc`
   return toPage(rows, page.limit, toPost)
 }
