@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import autoload from '@fastify/autoload'
+import fp from 'fastify-plugin'
 import type { Config } from './schemas/config.js'
 import configPlugin from './plugins/config.js'
 import errorsPlugin, { clientErrorHandler, frameworkErrors } from './plugins/errors.js'
@@ -53,7 +54,7 @@ export function serverOptions (config: Config): FastifyServerOptions {
   }
 }
 
-export default async function app (fastify: FastifyInstance, options: { config: Config }): Promise<void> {
+async function app (fastify: FastifyInstance, options: { config: Config }): Promise<void> {
   await fastify.register(configPlugin, { config: options.config })
   await fastify.register(errorsPlugin)
   await fastify.register(validationPlugin)
@@ -75,3 +76,8 @@ export default async function app (fastify: FastifyInstance, options: { config: 
     matchFilter: (path: string) => /\/index\.js$/.test(path)
   })
 }
+
+// Not encapsulated: the error handler, validators, hooks and decorators (`sql`, `config`)
+// belong to the instance server.ts (or a test) built, so anything registered beside the app
+// gets the same envelope and validation rules as the routes under routes/.
+export default fp(app, { name: 'app' })

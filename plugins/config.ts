@@ -27,7 +27,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     if (value === undefined || value === '') continue
     // Value.Convert would accept "1e3" or " 8"; configuration numbers are plain decimals.
     if (schema.type === 'integer' && !PLAIN_INTEGER.test(value)) {
-      throw new ConfigError(`Invalid configuration: ${key} must be a whole number, got "${value}"`)
+      throw new ConfigError(`Invalid configuration: ${key} must be a whole number, got ${JSON.stringify(value)}`)
     }
     raw[key] = value
   }
@@ -44,7 +44,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
   try {
     new Intl.DateTimeFormat('en', { timeZone: parsed.TZ_DAY })
   } catch {
-    throw new ConfigError(`Invalid configuration: TZ_DAY is not a known time zone, got "${parsed.TZ_DAY}"`)
+    throw new ConfigError(`Invalid configuration: TZ_DAY is not a known time zone, got ${JSON.stringify(parsed.TZ_DAY)}`)
   }
   if (parsed.CODEGEN_API_URL !== undefined && parsed.CODEGEN_MODEL === undefined) {
     throw new ConfigError('Invalid configuration: CODEGEN_MODEL is required when CODEGEN_API_URL is set')

@@ -66,6 +66,9 @@ async function cleanRequestInput (request: FastifyRequest): Promise<void> {
 }
 
 export default fp(async function inputPlugin (fastify) {
+  // Every body is JSON. Fastify also parses text/plain by default, which turned a wrong
+  // content type into a confusing "body must be object" 400 instead of 415.
+  fastify.removeContentTypeParser('text/plain')
   fastify.addHook('onRoute', (route) => {
     const keys = integerQueryKeys(route)
     if (keys.length > 0) route.config = { ...route.config, queryIntegers: keys }

@@ -64,7 +64,10 @@ export function storedParamsAcceptable (hash: string): boolean {
 
 export default fp(async function passwordsPlugin (fastify) {
   const run = boundedQueue(fastify.config.HASH_CONCURRENCY, fastify.config.HASH_QUEUE_LIMIT)
-  const dummyHash = await argon2.hash(randomBytes(32).toString('base64'), ARGON2_OPTIONS)
+  // Computed in the background: start-up does not wait for it, the first login of an unknown
+  // user does. Its parameters match real hashes, so both paths cost the same.
+  const dummyHash = run(() => argon2.hash(randomBytes(32).toString('base64'), ARGON2_OPTIONS))
+  dummyHash.catch(() => {})
 
   const passwords: Passwords = {
     hash: (password) => run(() => argon2.hash(password, ARGON2_OPTIONS)),
@@ -72,10 +75,12 @@ export default fp(async function passwordsPlugin (fastify) {
     async verify (hash, password) {
       if (hash !== undefined && !storedParamsAcceptable(hash)) {
         fastify.log.warn('stored password hash refused: unknown format or parameters beyond the cap')
-        await run(() => argon2.verify(dummyHash, password))
+        const dummy = await dummyHash
+        await run(() => argon2.verify(dummy, password))
         return { ok: false, needsRehash: false }
       }
-      const ok = await run(() => argon2.verify(hash ?? dummyHash, password))
+      const against = hash ?? await dummyHash
+      const ok = await run(() => argon2.verify(against, password))
       if (hash === undefined || !ok) return { ok: false, needsRehash: false }
       return { ok, needsRehash: argon2.needsRehash(hash, ARGON2_OPTIONS) }
     }

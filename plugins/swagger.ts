@@ -27,7 +27,8 @@ export default fp(async function swaggerPlugin (fastify) {
 
   await fastify.register(swaggerUi, {
     routePrefix: '/swagger',
-    uiConfig: { persistAuthorization: true, deepLinking: true, displayRequestDuration: true },
+    // validatorUrl null: the UI would otherwise send the document's address to validator.swagger.io.
+    uiConfig: { persistAuthorization: true, deepLinking: true, displayRequestDuration: true, validatorUrl: null },
     // Swagger UI's own CSP, less two parts that break it or loosen us: upgrading requests
     // to https breaks the page on a plain-http host, and nothing should frame it.
     staticCSP: true,
