@@ -22,6 +22,8 @@ t.test('GET /health/ready → 503 SERVICE_UNAVAILABLE while the database is unre
   const proxy = await startTcpProxy(real.hostname, Number(real.port))
   t.teardown(() => proxy.close())
   const viaProxy = new URL(real)
+  // The proxy listens on loopback; the real server may be another host (`db` under compose).
+  viaProxy.hostname = '127.0.0.1'
   viaProxy.port = String(proxy.port)
   const app = await build(t, { env: { DATABASE_URL: viaProxy.toString() } })
 
