@@ -41,7 +41,7 @@ CMD ["node", "dist/test/run.js"]
 # --- prune: production dependencies only, and no compiled tests or benchmarks.
 FROM build AS prune
 RUN npm prune --omit=dev --no-audit --no-fund \
- && rm -rf dist/test dist/bench dist/.tsbuildinfo
+ && rm -rf dist/test dist/bench
 
 # --- runtime
 FROM ${NODE_IMAGE} AS runtime

@@ -114,32 +114,29 @@ export async function listAuthorPostsPage (
 /**
  * Posts by the users `viewerId` follows, newest first (anonymous ones excluded, as above).
  * One query whose cost does not grow with the number of posts: for each followee, the
- * lateral subquery reads at most one page from posts_author_page_idx starting at the cursor,
- * and the sort merges those (followees × page) positions into the page. Only positions are
- * merged (an index-only scan: the index carries `anonymous`); the page's rows and their
- * authors are read afterwards, so a page reads `limit` post rows, not followees × limit
- * scattered heap rows (measured by bench/: about 4× less database time per page at
- * 200 000 posts, 100 followees).
+ * lateral subquery reads at most one page of keys from posts_author_page_idx starting at the
+ * cursor (an index-only scan: the index holds created_at, id and anonymous), one sort keeps
+ * the page's keys out of (followees × page) candidates, and only those rows are then read.
  */
 export async function listFeedPage (sql: ISql, viewerId: string, page: PageRequest): Promise<Page<Post>> {
   const rows = await sql<PostRowWithPosition[]>`
     select ${postColumns(sql, viewerId)}, ${positionAt(sql, sql`p.created_at`)}
     from (
-      select t.id, t.created_at
+      select k.id
       from follows f
       cross join lateral (
-        select p.id, p.created_at
+        select p.created_at, p.id
         from posts p
         where p.author_id = f.followee_id and p.deleted_at is null and not p.anonymous
           ${after(sql, sql`p.created_at`, sql`p.id`, page.after)}
         order by p.created_at desc, p.id desc
         limit ${page.limit + 1}
-      ) t
+      ) k
       where f.follower_id = ${viewerId}
-      order by t.created_at desc, t.id desc
+      order by k.created_at desc, k.id desc
       limit ${page.limit + 1}
-    ) top
-    join posts p on p.id = top.id
+    ) k
+    join posts p on p.id = k.id
     join users u on u.id = p.author_id
     order by p.created_at desc, p.id desc`
   return toPage(rows, page.limit, toPost)
