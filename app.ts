@@ -20,6 +20,7 @@ import passwordsPlugin from './plugins/passwords.js'
 import tokensPlugin from './plugins/tokens.js'
 import revocationsPlugin from './plugins/revocations.js'
 import authPlugin from './plugins/auth.js'
+import accountCachePlugin from './plugins/account-cache.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -68,6 +69,7 @@ async function app (fastify: FastifyInstance, options: { config: Config }): Prom
   await fastify.register(tokensPlugin)
   await fastify.register(revocationsPlugin)
   await fastify.register(authPlugin)
+  await fastify.register(accountCachePlugin)
   await fastify.register(rateLimitPlugin)
 
   await fastify.register(autoload, {

@@ -18,8 +18,9 @@ type Options = {
   log: (line: string) => void
 }
 
-/** A free loopback port, so a stray PostgreSQL on 5432 never collides with ours. */
-function freePort (): Promise<number> {
+/** A free loopback port (nothing listens there once this resolves). Embedded PostgreSQL uses
+ * one so a stray server on 5432 never collides with ours. */
+export function freePort (): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer()
     server.unref()

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { AppError, invalidField } from '../../plugins/errors.js'
 import type { Role } from '../../plugins/tokens.js'
+import type { Config } from '../../schemas/config.js'
 import type { Account, LoginBody, SignupBody, TokenPair } from '../../schemas/auth.js'
 import { recordAuditEvent, type AuditEvent } from '../../db/audit.js'
 import { clearLoginFailures, recordLoginFailure, secondsLocked } from '../../db/login-throttle.js'
@@ -17,9 +18,17 @@ const SESSION_MAX_AGE_MS = 30 * 24 * 3600 * 1000
 const wholeSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000)
 const earliest = (a: Date, b: Date) => (a < b ? a : b)
 
+// ADMIN_USERNAMES as identity keys, parsed once per configuration (role checks are on hot paths).
+const adminKeys = new WeakMap<Config, Set<string>>()
+
 export function roleOf (fastify: FastifyInstance, username: string): Role {
-  const admins = fastify.config.ADMIN_USERNAMES.split(',').map(name => identityKey(name.trim())).filter(Boolean)
-  return admins.includes(identityKey(username)) ? 'admin' : 'user'
+  const { config } = fastify
+  let admins = adminKeys.get(config)
+  if (admins === undefined) {
+    admins = new Set(config.ADMIN_USERNAMES.split(',').map(name => identityKey(name.trim())).filter(Boolean))
+    adminKeys.set(config, admins)
+  }
+  return admins.has(identityKey(username)) ? 'admin' : 'user'
 }
 
 export function toAccount (fastify: FastifyInstance, user: UserRow): Account {

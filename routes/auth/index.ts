@@ -8,7 +8,6 @@ import { errors } from '../../schemas/errors.js'
 import {
   Account, LoggedOut, LoginBody, LogoutBody, RefreshBody, Revoked, SessionList, SignupBody, TokenPair
 } from '../../schemas/auth.js'
-import { findUserById } from '../../db/users.js'
 import { listLiveSessions } from '../../db/sessions.js'
 import { clientOf, endSessions, login, refresh, signup, toAccount } from './flows.js'
 
@@ -114,7 +113,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     onRequest: fastify.authenticate,
     schema: { tags: TAGS, summary: 'The caller\'s account', security: BEARER, response: { 200: Account, ...errors(401) } },
     handler: async function me (request) {
-      const user = await findUserById(fastify.sql, request.user.id)
+      const user = await fastify.accounts.get(request.user.id)
       if (user === undefined) throw new AppError('INVALID_TOKEN')
       return toAccount(fastify, user)
     }

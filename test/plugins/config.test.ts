@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, statSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { freePort } from '../../db/embedded.js'
 import { ConfigError, loadConfig } from '../../plugins/config.js'
 import type { Env } from '../helper.js'
 
@@ -123,16 +123,6 @@ function runServer (extra: Env, timeoutMs = 15_000): Promise<Exit> {
   })
 }
 
-function closedPort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')))
-    })
-  })
-}
 
 t.test('server: PORT=abc → exit 1 with one line naming PORT', async (t) => {
   const { code, stderr } = await runServer({ PORT: 'abc', JWT_SECRET: SECRET })
@@ -147,7 +137,7 @@ t.test('server: NODE_ENV=production without JWT_SECRET → exit 1 with one line 
 })
 
 t.test('server: an unreachable DATABASE_URL → exit 1 within the connect timeout, saying so', async (t) => {
-  const port = await closedPort()
+  const port = await freePort()
   const { code, stderr, ms } = await runServer({
     JWT_SECRET: SECRET,
     PORT: '0',

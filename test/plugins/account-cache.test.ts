@@ -1,0 +1,46 @@
+import t from 'tap'
+import { build, fileDatabaseUrl } from '../helper.js'
+import { createUser } from '../accounts.js'
+import { USER_CHANGED_CHANNEL } from '../../db/users.js'
+
+type App = Awaited<ReturnType<typeof build>>
+
+async function nicknameSeenBy (app: App, token: string): Promise<string> {
+  const res = await app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } })
+  return res.json().nickname
+}
+
+async function eventually (read: () => Promise<string>, expected: string, withinMs: number): Promise<number> {
+  const started = Date.now()
+  while (Date.now() - started < withinMs) {
+    if (await read() === expected) return Date.now() - started
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+  return Infinity
+}
+
+t.test('GET /auth/me answers from memory: a change made without NOTIFY is not seen', async (t) => {
+  const app = await build(t)
+  const user = await createUser(app, { nickname: 'before' })
+  t.equal(await nicknameSeenBy(app, user.token), 'before')
+  await app.sql`update users set nickname = 'sneaky' where id = ${user.id}`
+  t.equal(await nicknameSeenBy(app, user.token), 'before', 'served from the cache, no database round trip')
+})
+
+t.test('a change announced on user_changed reaches the cache of every instance within a second', async (t) => {
+  const database = await fileDatabaseUrl()
+  const first = await build(t, { env: { DATABASE_URL: database } })
+  const second = await build(t, { env: { DATABASE_URL: database } })
+  const user = await createUser(first, { nickname: 'old name' })
+  t.equal(await nicknameSeenBy(first, user.token), 'old name')
+  t.equal(await nicknameSeenBy(second, user.token), 'old name')
+
+  await first.sql.begin(async (tx) => {
+    await tx`update users set nickname = 'new name' where id = ${user.id}`
+    await tx`select pg_notify(${USER_CHANGED_CHANNEL}, ${user.id})`
+  })
+  for (const [name, app] of [['first', first], ['second', second]] as const) {
+    const ms = await eventually(() => nicknameSeenBy(app, user.token), 'new name', 1000)
+    t.ok(ms < 1000, `the ${name} instance sees the change (${ms} ms)`)
+  }
+})
