@@ -9,11 +9,16 @@ import {
   Account, LoggedOut, LoginBody, LogoutBody, RefreshBody, Revoked, SessionList, SignupBody, TokenPair
 } from '../../schemas/auth.js'
 import { listLiveSessions } from '../../db/sessions.js'
+import type { UserRow } from '../../db/users.js'
 import { clientOf, endSessions, login, refresh, signup, toAccount } from './flows.js'
 
 const TAGS = ['auth']
 const BEARER = [{ bearerAuth: [] }]
 const MAX_LISTED_SESSIONS = 100
+
+// GET /auth/me is the hot path: the account cache hands back the same row object until the
+// account changes, so its public view is built once per row, not once per request.
+const accountViews = new WeakMap<UserRow, Account>()
 
 const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   const { config } = fastify
@@ -115,7 +120,12 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     handler: async function me (request) {
       const user = await fastify.accounts.get(request.user.id)
       if (user === undefined) throw new AppError('INVALID_TOKEN')
-      return toAccount(fastify, user)
+      let view = accountViews.get(user)
+      if (view === undefined) {
+        view = toAccount(fastify, user)
+        accountViews.set(user, view)
+      }
+      return view
     }
   })
 
