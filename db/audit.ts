@@ -1,6 +1,6 @@
 // The append-only trail of security events. Never given a token, a password or a hash:
 // callers pass only who, where from, and small non-secret details.
-import type { ISql } from 'postgres'
+import type { ISql, PendingQuery, Row } from 'postgres'
 
 export type AuditEventName =
   | 'signup' | 'login_succeeded' | 'login_failed' | 'login_throttled'
@@ -14,8 +14,13 @@ export type AuditEvent = {
   details?: Record<string, string | number | boolean>
 }
 
-export async function recordAuditEvent (sql: ISql, e: AuditEvent): Promise<void> {
-  await sql`
+/** The insert as a fragment, so other statements can audit in the same round trip. */
+export function auditInsert (sql: ISql, e: AuditEvent): PendingQuery<Row[]> {
+  return sql`
     insert into audit_events (event, user_id, ip, user_agent, details)
     values (${e.event}, ${e.userId ?? null}, ${e.ip}, ${e.userAgent}, ${sql.json(e.details ?? {})})`
+}
+
+export async function recordAuditEvent (sql: ISql, e: AuditEvent): Promise<void> {
+  await auditInsert(sql, e)
 }

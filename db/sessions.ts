@@ -1,6 +1,6 @@
 // Login sessions and their refresh-token rotation state. Revocations NOTIFY the
 // `session_revoked` channel in the same statement, so every instance learns of them on commit.
-import type { ISql } from 'postgres'
+import type { ISql, PendingQuery, Row } from 'postgres'
 
 export const SESSION_REVOKED_CHANNEL = 'session_revoked'
 // NOTIFY payloads are limited to 8000 bytes: 200 comma-separated UUIDs fit.
@@ -21,7 +21,7 @@ export type SessionState = {
 
 export type SessionView = { id: string, createdAt: Date, lastUsedAt: Date, userAgent: string | null, ip: string | null }
 
-type NewSession = {
+export type NewSession = {
   userId: string
   refreshJti: string
   refreshIssuedAt: Date
@@ -31,13 +31,12 @@ type NewSession = {
   ip: string | null
 }
 
-export async function createSession (sql: ISql, session: NewSession): Promise<string> {
-  const [row] = await sql<{ id: string }[]>`
+/** The insert as a fragment: a login opens its session in the statement that audits it. */
+export function sessionInsert (sql: ISql, session: NewSession): PendingQuery<Row[]> {
+  return sql`
     insert into sessions (user_id, refresh_jti, refresh_issued_at, idle_expires_at, absolute_expires_at, user_agent, ip)
     values (${session.userId}, ${session.refreshJti}, ${session.refreshIssuedAt}, ${session.idleExpiresAt},
-            ${session.absoluteExpiresAt}, ${session.userAgent}, ${session.ip})
-    returning id`
-  return row!.id
+            ${session.absoluteExpiresAt}, ${session.userAgent}, ${session.ip})`
 }
 
 /** The session with its rotation state, locked until the transaction ends. */

@@ -61,15 +61,6 @@ export async function findUserById (sql: ISql, id: string): Promise<UserRow | un
   return row
 }
 
-export type Credentials = { id: string, username: string, usernameKey: string, passwordHash: string }
-
-export async function findCredentials (sql: ISql, login: { username?: string, email?: string }): Promise<Credentials | undefined> {
-  const [row] = login.username !== undefined
-    ? await sql<Credentials[]>`select id, username, username_key, password_hash from users where username_key = ${identityKey(login.username)}`
-    : await sql<Credentials[]>`select id, username, username_key, password_hash from users where email_key = ${identityKey(login.email ?? '')}`
-  return row
-}
-
 export async function updatePasswordHash (sql: ISql, id: string, passwordHash: string): Promise<void> {
   await sql`update users set password_hash = ${passwordHash}, updated_at = now() where id = ${id}`
 }

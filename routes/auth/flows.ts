@@ -8,9 +8,9 @@ import type { Role } from '../../plugins/tokens.js'
 import type { Config } from '../../schemas/config.js'
 import type { Account, LoginBody, SignupBody, TokenPair } from '../../schemas/auth.js'
 import { recordAuditEvent, type AuditEvent } from '../../db/audit.js'
-import { clearLoginFailures, recordLoginFailure, secondsLocked } from '../../db/login-throttle.js'
-import { createSession, lockSession, revokeAllSessions, revokeSession, rotateSession } from '../../db/sessions.js'
-import { findCredentials, identityKey, insertUser, isUsernameOrEmailTaken, updatePasswordHash, type UserRow } from '../../db/users.js'
+import { findLoginState, recordLoginFailure, recordLoginSuccess } from '../../db/logins.js'
+import { lockSession, revokeAllSessions, revokeSession, rotateSession } from '../../db/sessions.js'
+import { identityKey, insertUser, isUsernameOrEmailTaken, updatePasswordHash, type UserRow } from '../../db/users.js'
 
 const SESSION_MAX_AGE_MS = 30 * 24 * 3600 * 1000
 
@@ -58,18 +58,6 @@ export async function signup (fastify: FastifyInstance, client: Client, body: Si
   return toAccount(fastify, user)
 }
 
-async function openSession (fastify: FastifyInstance, client: Client, user: { id: string, username: string }): Promise<TokenPair> {
-  const now = Date.now()
-  const issuedAt = wholeSeconds(now)
-  const absoluteExpiresAt = wholeSeconds(now + SESSION_MAX_AGE_MS)
-  const idleExpiresAt = earliest(wholeSeconds(now + fastify.config.JWT_REFRESH_TTL * 1000), absoluteExpiresAt)
-  const jti = randomUUID()
-  const sessionId = await createSession(fastify.sql, {
-    userId: user.id, refreshJti: jti, refreshIssuedAt: issuedAt, idleExpiresAt, absoluteExpiresAt, ...client
-  })
-  return tokenPair(fastify, { userId: user.id, sessionId, role: roleOf(fastify, user.username), jti, issuedAt, expiresAt: idleExpiresAt })
-}
-
 function tokenPair (
   fastify: FastifyInstance,
   p: { userId: string, sessionId: string, role: Role, jti: string, issuedAt: Date, expiresAt: Date }
@@ -83,32 +71,31 @@ export async function login (fastify: FastifyInstance, client: Client, body: Log
   if ((body.username === undefined) === (body.email === undefined)) {
     throw invalidField('/body', 'give exactly one of username, email')
   }
-  const { sql } = fastify
-  const user = await findCredentials(sql, body)
-  // One counter per account whichever name it is reached by; unknown names get their own
-  // counter, throttled exactly the same, so a 429 tells nothing about existence.
-  const loginKey = user !== undefined
-    ? `user:${user.usernameKey}`
-    : body.username !== undefined ? `user:${identityKey(body.username)}` : `email:${identityKey(body.email!)}`
-
-  const locked = await secondsLocked(sql, loginKey)
-  if (locked > 0) {
-    await audit(fastify, client, { event: 'login_throttled', userId: user?.id ?? null })
-    throw new AppError('RATE_LIMITED', { headers: { 'retry-after': String(locked) } })
+  const { sql, config } = fastify
+  // Unknown names are throttled exactly like real accounts, so a 429 tells nothing either.
+  const state = await findLoginState(sql, body)
+  if (state.secondsLocked > 0) {
+    await audit(fastify, client, { event: 'login_throttled', userId: state.user?.id ?? null })
+    throw new AppError('RATE_LIMITED', { headers: { 'retry-after': String(state.secondsLocked) } })
   }
 
+  const { user } = state
   const { ok, needsRehash } = await fastify.passwords.verify(user?.passwordHash, body.password)
   if (!ok || user === undefined) {
-    await recordLoginFailure(sql, loginKey)
-    await audit(fastify, client, { event: 'login_failed', userId: user?.id ?? null })
+    await recordLoginFailure(sql, state, client)
     throw new AppError('INVALID_CREDENTIALS')
   }
-
-  await clearLoginFailures(sql, loginKey)
   if (needsRehash) await updatePasswordHash(sql, user.id, await fastify.passwords.hash(body.password))
-  const pair = await openSession(fastify, client, user)
-  await audit(fastify, client, { event: 'login_succeeded', userId: user.id })
-  return pair
+
+  const now = Date.now()
+  const issuedAt = wholeSeconds(now)
+  const absoluteExpiresAt = wholeSeconds(now + SESSION_MAX_AGE_MS)
+  const idleExpiresAt = earliest(wholeSeconds(now + config.JWT_REFRESH_TTL * 1000), absoluteExpiresAt)
+  const jti = randomUUID()
+  const sessionId = await recordLoginSuccess(sql, { ...state, user }, {
+    userId: user.id, refreshJti: jti, refreshIssuedAt: issuedAt, idleExpiresAt, absoluteExpiresAt, ...client
+  }, client)
+  return tokenPair(fastify, { userId: user.id, sessionId, role: roleOf(fastify, user.username), jti, issuedAt, expiresAt: idleExpiresAt })
 }
 
 type RefreshOutcome =
