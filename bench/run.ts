@@ -19,7 +19,7 @@ import argon2 from 'argon2'
 import postgres, { type Sql } from 'postgres'
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js'
 import { runMigrations } from '../db/migrate.js'
-import { ARGON2_OPTIONS } from '../plugins/password-hasher.js'
+import { ARGON2_OPTIONS } from '../plugins/passwords.js'
 import { ConfigSchema } from '../schemas/config.js'
 import { BENCH_PASSWORD, benchUsername, seedPosts, seedUsersAndFollows, type SeedSize } from './seed.js'
 import { argon2Ceiling, measure, measureTogether, rotating, type Load, type LoadOptions, type Measurement } from './scenarios.js'
@@ -143,15 +143,6 @@ async function waitForHttp (url: string, child: ChildProcess, name: string, seco
 function peakRssMiB (pid: number): number {
   const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return match === null ? 0 : Math.round(Number(match[1]) / 1024 * 10) / 10
-}
-
-/**
- * The service's footprint: its own peak plus its child processes' (the password hasher).
- * A sum of peaks, so never less than the peak of the sum.
- */
-function servicePeakRssMiB (pid: number): number {
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
-  return Math.round([pid, ...children].reduce((sum, p) => sum + peakRssMiB(p), 0) * 10) / 10
 }
 
 type Service = { base: string, child: ChildProcess, name: string }
@@ -432,7 +423,7 @@ async function main (): Promise<Report> {
         })
       }
     }
-    peak.service = servicePeakRssMiB(service.child.pid!)
+    peak.service = peakRssMiB(service.child.pid!)
   } finally {
     await stopChild(service.child)
   }
@@ -442,7 +433,7 @@ async function main (): Promise<Report> {
     try {
       const tokens = await tokensFor(smallService.base, 20)
       skipped.push(...await feedScenarios(smallService, tokens, ', 1/10 data set', versusCeiling))
-      peak['service (1/10 data set)'] = servicePeakRssMiB(smallService.child.pid!)
+      peak['service (1/10 data set)'] = peakRssMiB(smallService.child.pid!)
     } finally {
       await stopChild(smallService.child)
     }

@@ -4,7 +4,7 @@
 // scenario measures one hot row.
 import autocannon, { type Request, type Result } from 'autocannon'
 import argon2 from 'argon2'
-import { ARGON2_OPTIONS } from '../plugins/password-hasher.js'
+import { ARGON2_OPTIONS } from '../plugins/passwords.js'
 
 export type LoadOptions = {
   duration: number

@@ -5,7 +5,7 @@
 import argon2 from 'argon2'
 import postgres, { type ISql, type Sql } from 'postgres'
 import { ConfigError, loadConfig } from '../plugins/config.js'
-import { ARGON2_OPTIONS } from '../plugins/password-hasher.js'
+import { ARGON2_OPTIONS } from '../plugins/passwords.js'
 import { startEmbeddedPostgres } from './embedded.js'
 import { follow } from './follows.js'
 import { runMigrations } from './migrate.js'

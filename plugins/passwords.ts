@@ -1,11 +1,13 @@
-// Password hashing with argon2id at OWASP's parameters. The work runs in the hasher process
-// at low CPU priority (hasher.ts), so logins never starve the rest of the service, behind a
-// bounded queue: when more hashes wait than the queue holds, the request is refused with
-// 503 + Retry-After instead of piling up memory (each running hash holds 19 MiB).
+// Password hashing with argon2id at OWASP's parameters, behind a bounded queue: argon2 runs on
+// libuv's thread pool, so the event loop never blocks, and when more hashes wait than the
+// queue holds the request is refused with 503 + Retry-After instead of piling up memory
+// (each running hash holds 19 MiB).
 import fp from 'fastify-plugin'
 import argon2 from 'argon2'
+import { randomBytes } from 'node:crypto'
 import { AppError } from './errors.js'
-import { ARGON2_OPTIONS, HasherGoneError, startHasher } from './password-hasher.js'
+
+export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const
 
 // A stored hash names its own cost. A tampered or legacy row must not make one login burn
 // gigabytes or minutes: hashes beyond these bounds are refused without being computed.
@@ -27,24 +29,21 @@ declare module 'fastify' {
   }
 }
 
-const unavailable = () => new AppError('SERVICE_UNAVAILABLE', { headers: { 'retry-after': '1' } })
-
 /** Runs at most `concurrency` tasks; refuses with 503 when `queueLimit` more are waiting. */
 export function boundedQueue (concurrency: number, queueLimit: number) {
   let running = 0
   const waiting: Array<() => void> = []
   return async function run<T> (task: () => Promise<T>): Promise<T> {
     if (running >= concurrency) {
-      if (waiting.length >= queueLimit) throw unavailable()
+      if (waiting.length >= queueLimit) {
+        throw new AppError('SERVICE_UNAVAILABLE', { headers: { 'retry-after': '1' } })
+      }
       await new Promise<void>(resolve => waiting.push(resolve))
     } else {
       running++
     }
     try {
       return await task()
-    } catch (error) {
-      // The hasher died under this task; a new one starts with the next request.
-      throw error instanceof HasherGoneError ? unavailable() : error
     } finally {
       // Hand the slot straight to the next waiter, or free it.
       const next = waiting.shift()
@@ -65,19 +64,23 @@ export function storedParamsAcceptable (hash: string): boolean {
 
 export default fp(async function passwordsPlugin (fastify) {
   const run = boundedQueue(fastify.config.HASH_CONCURRENCY, fastify.config.HASH_QUEUE_LIMIT)
-  const hasher = startHasher((code) => fastify.log.error({ code }, 'the hasher process exited; starting another on demand'))
-  fastify.addHook('onClose', () => hasher.close())
+  // Computed in the background: start-up does not wait for it, the first login of an unknown
+  // user does. Its parameters match real hashes, so both paths cost the same.
+  const dummyHash = run(() => argon2.hash(randomBytes(32).toString('base64'), ARGON2_OPTIONS))
+  dummyHash.catch(() => {})
 
   const passwords: Passwords = {
-    hash: (password) => run(() => hasher.hash(password)),
+    hash: (password) => run(() => argon2.hash(password, ARGON2_OPTIONS)),
 
     async verify (hash, password) {
       if (hash !== undefined && !storedParamsAcceptable(hash)) {
         fastify.log.warn('stored password hash refused: unknown format or parameters beyond the cap')
-        await run(async () => hasher.verify(await hasher.dummyHash(), password))
+        const dummy = await dummyHash
+        await run(() => argon2.verify(dummy, password))
         return { ok: false, needsRehash: false }
       }
-      const ok = await run(async () => hasher.verify(hash ?? await hasher.dummyHash(), password))
+      const against = hash ?? await dummyHash
+      const ok = await run(() => argon2.verify(against, password))
       if (hash === undefined || !ok) return { ok: false, needsRehash: false }
       return { ok, needsRehash: argon2.needsRehash(hash, ARGON2_OPTIONS) }
     }
