@@ -39,6 +39,11 @@ export function decodeCursor (cursor: string | undefined): Position | undefined 
   return { at, id }
 }
 
+/** The page a `?limit=&cursor=` query asks for; a cursor this module did not produce is a 400. */
+export function pageRequest (query: { limit: number, cursor?: string | undefined }): PageRequest {
+  return { limit: query.limit, after: decodeCursor(query.cursor) }
+}
+
 /** The select-list column a page query adds so its rows carry their position. */
 export function positionAt (sql: ISql, createdAt: PendingQuery<Row[]>): PendingQuery<Row[]> {
   return sql`to_char(${createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as position_at`

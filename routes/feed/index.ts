@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { PostPage } from '../../schemas/social.js'
-import { decodeCursor } from '../../db/pagination.js'
+import { pageRequest } from '../../db/pagination.js'
 import { listFeedPage } from '../../db/posts.js'
 
 const feedRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
@@ -20,8 +20,7 @@ const feedRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: PostPage, ...errors(401) }
     },
     handler: async function feed (request) {
-      const { limit, cursor } = request.query
-      return await listFeedPage(fastify.sql, request.user.id, { limit, after: decodeCursor(cursor) })
+      return await listFeedPage(fastify.sql, request.user.id, pageRequest(request.query))
     }
   })
 }

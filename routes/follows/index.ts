@@ -5,7 +5,7 @@ import { PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { FollowBody, Followed, FollowedUserPage, Unfollowed, UsernameParams } from '../../schemas/social.js'
 import { follow, listFollowersPage, listFollowingPage, unfollow } from '../../db/follows.js'
-import { decodeCursor } from '../../db/pagination.js'
+import { pageRequest } from '../../db/pagination.js'
 import { findUserByUsername } from '../../db/users.js'
 
 const TAGS = ['follows']
@@ -65,8 +65,7 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: FollowedUserPage, ...errors(401) }
     },
     handler: async function listFollowing (request) {
-      const { limit, cursor } = request.query
-      return await listFollowingPage(fastify.sql, request.user.id, { limit, after: decodeCursor(cursor) })
+      return await listFollowingPage(fastify.sql, request.user.id, pageRequest(request.query))
     }
   })
 
@@ -82,8 +81,7 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: FollowedUserPage, ...errors(401) }
     },
     handler: async function listFollowers (request) {
-      const { limit, cursor } = request.query
-      return await listFollowersPage(fastify.sql, request.user.id, { limit, after: decodeCursor(cursor) })
+      return await listFollowersPage(fastify.sql, request.user.id, pageRequest(request.query))
     }
   })
 }

@@ -4,7 +4,7 @@ import { AppError } from '../../plugins/errors.js'
 import { IdParams, PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { Deleted, NewPostBody, Post, PostEditBody, PostPage } from '../../schemas/social.js'
-import { decodeCursor } from '../../db/pagination.js'
+import { pageRequest } from '../../db/pagination.js'
 import { createPost, deletePost, editPost, findPost, listAuthorPostsPage, type Refusal } from '../../db/posts.js'
 
 const TAGS = ['posts']
@@ -46,8 +46,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: PostPage, ...errors(401) }
     },
     handler: async function listMyPosts (request) {
-      const { limit, cursor } = request.query
-      return await listAuthorPostsPage(fastify.sql, request.user.id, { id: request.user.id }, { limit, after: decodeCursor(cursor) })
+      return await listAuthorPostsPage(fastify.sql, request.user.id, { id: request.user.id }, pageRequest(request.query))
     }
   })
 

@@ -5,7 +5,7 @@ import { AppError } from '../../plugins/errors.js'
 import { PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { PostPage, Profile, UserPage, UserSearchQuery, UsernameParams } from '../../schemas/social.js'
-import { decodeCursor } from '../../db/pagination.js'
+import { pageRequest } from '../../db/pagination.js'
 import { listAuthorPostsPage } from '../../db/posts.js'
 import { findProfile, findUserByUsername, listUsersPage } from '../../db/users.js'
 
@@ -26,8 +26,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: UserPage, ...errors(401) }
     },
     handler: async function listUsers (request) {
-      const { limit, cursor, q } = request.query
-      return await listUsersPage(fastify.sql, request.user.id, q, { limit, after: decodeCursor(cursor) })
+      return await listUsersPage(fastify.sql, request.user.id, request.query.q, pageRequest(request.query))
     }
   })
 
@@ -64,10 +63,11 @@ const userRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: PostPage, ...errors(401, 404) }
     },
     handler: async function listUserPosts (request) {
-      const after = decodeCursor(request.query.cursor)
+      // A malformed cursor is refused before any query runs.
+      const page = pageRequest(request.query)
       const author = await findUserByUsername(fastify.sql, request.params.username)
       if (author === undefined) throw new AppError('NOT_FOUND')
-      return await listAuthorPostsPage(fastify.sql, request.user.id, author, { limit: request.query.limit, after })
+      return await listAuthorPostsPage(fastify.sql, request.user.id, author, page)
     }
   })
 }
