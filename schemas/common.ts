@@ -35,3 +35,6 @@ export function Page<T extends TSchema> (item: T) {
 export function Flag<K extends string> (name: K) {
   return Type.Object({ [name]: Type.Literal(true) } as { [P in K]: ReturnType<typeof Type.Literal<true>> })
 }
+
+/** The OpenAPI security requirement of every route behind `fastify.authenticate`. */
+export const BearerAuth = [{ bearerAuth: [] }]

@@ -16,7 +16,12 @@ const SESSION_MAX_AGE_MS = 30 * 24 * 3600 * 1000
 
 /** Token times are whole seconds; rounding stored times the same way makes re-signing exact. */
 const wholeSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000)
-const earliest = (a: Date, b: Date) => (a < b ? a : b)
+
+/** A session idles out JWT_REFRESH_TTL after its last refresh, never past its absolute end. */
+function idleExpiry (config: Config, now: number, absoluteExpiresAt: Date): Date {
+  const idle = wholeSeconds(now + config.JWT_REFRESH_TTL * 1000)
+  return idle < absoluteExpiresAt ? idle : absoluteExpiresAt
+}
 
 // ADMIN_USERNAMES as identity keys, parsed once per configuration (role checks are on hot paths).
 const adminKeys = new WeakMap<Config, Set<string>>()
@@ -90,7 +95,7 @@ export async function login (fastify: FastifyInstance, client: Client, body: Log
   const now = Date.now()
   const issuedAt = wholeSeconds(now)
   const absoluteExpiresAt = wholeSeconds(now + SESSION_MAX_AGE_MS)
-  const idleExpiresAt = earliest(wholeSeconds(now + config.JWT_REFRESH_TTL * 1000), absoluteExpiresAt)
+  const idleExpiresAt = idleExpiry(config, now, absoluteExpiresAt)
   const jti = randomUUID()
   const sessionId = await recordLoginSuccess(sql, { ...state, user }, {
     userId: user.id, refreshJti: jti, refreshIssuedAt: issuedAt, idleExpiresAt, absoluteExpiresAt, ...client
@@ -124,7 +129,7 @@ export async function refresh (fastify: FastifyInstance, client: Client, refresh
       const next = {
         jti: randomUUID(),
         issuedAt: wholeSeconds(now),
-        idleExpiresAt: earliest(wholeSeconds(now + config.JWT_REFRESH_TTL * 1000), session.absoluteExpiresAt)
+        idleExpiresAt: idleExpiry(config, now, session.absoluteExpiresAt)
       }
       await rotateSession(tx, session.id, next)
       const pair = tokenPair(fastify, { ...base, jti: next.jti, issuedAt: next.issuedAt, expiresAt: next.idleExpiresAt })

@@ -3,7 +3,7 @@
 import type { FastifyContextConfig } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppError } from '../../plugins/errors.js'
-import { IdParams } from '../../schemas/common.js'
+import { IdParams, BearerAuth } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import {
   Account, LoggedOut, LoginBody, LogoutBody, RefreshBody, Revoked, SessionList, SignupBody, TokenPair
@@ -13,7 +13,6 @@ import type { UserRow } from '../../db/users.js'
 import { clientOf, endSessions, login, refresh, signup, toAccount } from './flows.js'
 
 const TAGS = ['auth']
-const BEARER = [{ bearerAuth: [] }]
 const MAX_LISTED_SESSIONS = 100
 
 // GET /auth/me is the hot path: the account cache hands back the same row object until the
@@ -89,7 +88,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     schema: {
       tags: TAGS,
       summary: 'End a session, or all of them',
-      security: BEARER,
+      security: BearerAuth,
       body: LogoutBody,
       response: { 200: LoggedOut, ...errors(401) }
     },
@@ -116,7 +115,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     method: 'GET',
     url: '/auth/me',
     onRequest: fastify.authenticate,
-    schema: { tags: TAGS, summary: 'The caller\'s account', security: BEARER, response: { 200: Account, ...errors(401) } },
+    schema: { tags: TAGS, summary: 'The caller\'s account', security: BearerAuth, response: { 200: Account, ...errors(401) } },
     handler: async function me (request) {
       const user = await fastify.accounts.get(request.user.id)
       if (user === undefined) throw new AppError('INVALID_TOKEN')
@@ -133,7 +132,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     method: 'GET',
     url: '/auth/sessions',
     onRequest: fastify.authenticate,
-    schema: { tags: TAGS, summary: 'The caller\'s live sessions', security: BEARER, response: { 200: SessionList, ...errors(401) } },
+    schema: { tags: TAGS, summary: 'The caller\'s live sessions', security: BearerAuth, response: { 200: SessionList, ...errors(401) } },
     handler: async function sessions (request) {
       const rows = await listLiveSessions(fastify.sql, request.user.id, MAX_LISTED_SESSIONS)
       return { items: rows.map(s => ({ ...s, createdAt: s.createdAt.toISOString(), lastUsedAt: s.lastUsedAt.toISOString(), current: s.id === request.user.sessionId })) }
@@ -147,7 +146,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     schema: {
       tags: TAGS,
       summary: 'Revoke one of the caller\'s sessions',
-      security: BEARER,
+      security: BearerAuth,
       params: IdParams,
       response: { 200: Revoked, ...errors(401, 404) }
     },

@@ -1,7 +1,7 @@
 // Follows: follow and unfollow by username (both idempotent), and the caller's two lists.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppError, invalidField } from '../../plugins/errors.js'
-import { PageQuery } from '../../schemas/common.js'
+import { PageQuery, BearerAuth } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { FollowBody, Followed, FollowedUserPage, Unfollowed, UsernameParams } from '../../schemas/social.js'
 import { follow, listFollowersPage, listFollowingPage, unfollow } from '../../db/follows.js'
@@ -9,7 +9,6 @@ import { pageRequest } from '../../db/pagination.js'
 import { findUserByUsername } from '../../db/users.js'
 
 const TAGS = ['follows']
-const BEARER = [{ bearerAuth: [] }]
 
 const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
@@ -20,7 +19,7 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       tags: TAGS,
       summary: 'Follow a user',
       description: '201 when the follow is new, 200 when the caller already followed that user.',
-      security: BEARER,
+      security: BearerAuth,
       body: FollowBody,
       response: { 200: Followed, 201: Followed, ...errors(401, 404) }
     },
@@ -41,7 +40,7 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       tags: TAGS,
       summary: 'Unfollow a user',
       description: 'Idempotent: unfollowing a user the caller does not follow also answers 200.',
-      security: BEARER,
+      security: BearerAuth,
       params: UsernameParams,
       response: { 200: Unfollowed, ...errors(401, 404) }
     },
@@ -60,7 +59,7 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     schema: {
       tags: TAGS,
       summary: 'Users the caller follows, most recently followed first',
-      security: BEARER,
+      security: BearerAuth,
       querystring: PageQuery,
       response: { 200: FollowedUserPage, ...errors(401) }
     },
@@ -76,7 +75,7 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     schema: {
       tags: TAGS,
       summary: 'Users who follow the caller, most recent first',
-      security: BEARER,
+      security: BearerAuth,
       querystring: PageQuery,
       response: { 200: FollowedUserPage, ...errors(401) }
     },

@@ -1,14 +1,13 @@
 // Posts: write, read, edit and delete one post, and list the caller's own.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppError } from '../../plugins/errors.js'
-import { IdParams, PageQuery } from '../../schemas/common.js'
+import { IdParams, PageQuery, BearerAuth } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { Deleted, NewPostBody, Post, PostEditBody, PostPage } from '../../schemas/social.js'
 import { pageRequest } from '../../db/pagination.js'
 import { createPost, deletePost, editPost, findPost, listAuthorPostsPage, type Refusal } from '../../db/posts.js'
 
 const TAGS = ['posts']
-const BEARER = [{ bearerAuth: [] }]
 
 function refusal (reason: Refusal): AppError {
   return new AppError(reason === 'not_found' ? 'NOT_FOUND' : 'FORBIDDEN')
@@ -22,7 +21,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     schema: {
       tags: TAGS,
       summary: 'Write a post',
-      security: BEARER,
+      security: BearerAuth,
       body: NewPostBody,
       response: { 201: Post, ...errors(401) }
     },
@@ -41,7 +40,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     schema: {
       tags: TAGS,
       summary: 'The caller\'s posts, anonymous ones included, newest first',
-      security: BEARER,
+      security: BearerAuth,
       querystring: PageQuery,
       response: { 200: PostPage, ...errors(401) }
     },
@@ -58,7 +57,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       tags: TAGS,
       summary: 'One post with its counts',
       description: '`author` is null when the post is anonymous and the caller is not its author.',
-      security: BEARER,
+      security: BearerAuth,
       params: IdParams,
       response: { 200: Post, ...errors(401, 404) }
     },
@@ -76,7 +75,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     schema: {
       tags: TAGS,
       summary: 'Edit a post\'s title and body (author only)',
-      security: BEARER,
+      security: BearerAuth,
       params: IdParams,
       body: PostEditBody,
       response: { 200: Post, ...errors(401, 403, 404) }
@@ -95,7 +94,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     schema: {
       tags: TAGS,
       summary: 'Delete a post (its author or an admin)',
-      security: BEARER,
+      security: BearerAuth,
       params: IdParams,
       response: { 200: Deleted, ...errors(401, 403, 404) }
     },

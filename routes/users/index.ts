@@ -2,7 +2,7 @@
 // users only: a campus SNS shows its members to members.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppError } from '../../plugins/errors.js'
-import { PageQuery } from '../../schemas/common.js'
+import { PageQuery, BearerAuth } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { PostPage, Profile, UserPage, UserSearchQuery, UsernameParams } from '../../schemas/social.js'
 import { pageRequest } from '../../db/pagination.js'
@@ -10,7 +10,6 @@ import { listAuthorPostsPage } from '../../db/posts.js'
 import { findProfile, findUserByUsername, listUsersPage } from '../../db/users.js'
 
 const TAGS = ['users']
-const BEARER = [{ bearerAuth: [] }]
 
 const userRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
@@ -21,7 +20,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       tags: TAGS,
       summary: 'Every user except the caller, newest first',
       description: '`?q=` keeps users whose username or nickname starts with it, case-insensitively.',
-      security: BEARER,
+      security: BearerAuth,
       querystring: UserSearchQuery,
       response: { 200: UserPage, ...errors(401) }
     },
@@ -38,7 +37,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       tags: TAGS,
       summary: 'A user\'s profile with follower, following and post counts',
       description: 'The username is matched case-insensitively.',
-      security: BEARER,
+      security: BearerAuth,
       params: UsernameParams,
       response: { 200: Profile, ...errors(401, 404) }
     },
@@ -57,7 +56,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       tags: TAGS,
       summary: 'A user\'s posts, newest first',
       description: 'Anonymous posts are listed to their author only.',
-      security: BEARER,
+      security: BearerAuth,
       params: UsernameParams,
       querystring: PageQuery,
       response: { 200: PostPage, ...errors(401, 404) }
