@@ -43,6 +43,17 @@ t.test('POST /auth/logout {allSessions:true} with a Bearer token → every sessi
   t.equal((await me(app, bystander.token)).statusCode, 200, 'other users are untouched')
 })
 
+t.test('POST /auth/logout {refreshToken} → 401 INVALID_TOKEN for garbage or an access token; nothing is revoked', async (t) => {
+  const app = await build(t)
+  const user = await createUser(app)
+  for (const refreshToken of ['garbage', user.token]) {
+    const res = await app.inject({ method: 'POST', url: '/auth/logout', payload: { refreshToken } })
+    t.equal(res.statusCode, 401)
+    t.same(res.json(), INVALID_TOKEN)
+  }
+  t.equal((await me(app, user.token)).statusCode, 200, 'the session lives on')
+})
+
 t.test('POST /auth/logout → 401 TOKEN_NOT_FOUND with neither a refresh token nor a Bearer token', async (t) => {
   const app = await build(t)
   for (const payload of [{}, { allSessions: true }]) {

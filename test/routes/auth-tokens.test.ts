@@ -134,9 +134,42 @@ t.test('POST /auth/refresh → 401 TOKEN_EXPIRED for a session past its idle or 
   t.same((await refresh(app, old.refreshToken)).json(), TOKEN_EXPIRED)
 })
 
-t.test('a refresh token never outlives the session\'s 30-day absolute end', async (t) => {
-  const app = await build(t, { env: { JWT_REFRESH_TTL: '2592000' } })
+t.test('POST /auth/refresh never issues a token that outlives the session\'s absolute end', async (t) => {
+  const app = await build(t)
   const user = await createUser(app)
-  const { exp, iat } = decodeJwt(user.refreshToken) as { exp: number, iat: number }
-  t.ok(exp - iat <= 30 * 24 * 3600, 'exp within 30 days of login')
+  // The session's absolute end is an hour away; the idle window (14 days) would run past it.
+  const [row] = await app.sql`
+    update sessions set absolute_expires_at = date_trunc('second', now()) + interval '1 hour'
+    where user_id = ${user.id} returning extract(epoch from absolute_expires_at)::int as end_at`
+  const res = await refresh(app, user.refreshToken)
+  t.equal(res.statusCode, 200)
+  t.equal(decodeJwt(res.json().refreshToken).exp, row!.endAt, 'exp is the absolute end, not 14 days on')
+})
+
+t.test('POST /auth/refresh → 401 TOKEN_EXPIRED for a well-signed refresh token past its exp', async (t) => {
+  const app = await build(t)
+  const user = await createUser(app)
+  const expired = forgeJwt({ ...decodeJwt(user.refreshToken), iat: now() - 100, exp: now() - 10 }, { secret: TEST_JWT_SECRET })
+  t.same((await refresh(app, expired)).json(), TOKEN_EXPIRED)
+})
+
+t.test('POST /auth/refresh → 401 INVALID_TOKEN for a well-signed token naming no session, or another user\'s', async (t) => {
+  const app = await build(t)
+  const owner = await createUser(app)
+  const other = await createUser(app)
+  const claims = decodeJwt(owner.refreshToken)
+  const noSession = forgeJwt({ ...claims, sid: '00000000-0000-4000-8000-000000000000' }, { secret: TEST_JWT_SECRET })
+  const wrongUser = forgeJwt({ ...claims, sub: other.id }, { secret: TEST_JWT_SECRET })
+  t.same((await refresh(app, noSession)).json(), INVALID_TOKEN)
+  t.same((await refresh(app, wrongUser)).json(), INVALID_TOKEN)
+  t.equal((await refresh(app, owner.refreshToken)).statusCode, 200, 'the real session was not harmed')
+})
+
+t.test('GET /auth/me → 401 INVALID_TOKEN once the account no longer exists', async (t) => {
+  const app = await build(t)
+  const user = await createUser(app)
+  await app.sql`delete from users where id = ${user.id}`
+  const res = await app.inject({ method: 'GET', url: '/auth/me', headers: user.auth })
+  t.equal(res.statusCode, 401)
+  t.same(res.json(), INVALID_TOKEN)
 })

@@ -33,7 +33,7 @@ t.test('GET /health/ready → 503 SERVICE_UNAVAILABLE while the database is unre
   const down = await app.inject({ method: 'GET', url: '/health/ready' })
   t.equal(down.statusCode, 503)
   t.same(down.json(), { error: { code: 'SERVICE_UNAVAILABLE', message: '서비스를 일시적으로 사용할 수 없습니다.' } })
-  t.ok(down.headers['retry-after'], 'tells the prober when to come back')
+  t.equal(down.headers['retry-after'], '5', 'tells the prober when to come back')
   const alive = await app.inject({ method: 'GET', url: '/health' })
   t.equal(alive.statusCode, 200, 'the process keeps running and answering')
 

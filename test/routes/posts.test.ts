@@ -114,10 +114,12 @@ t.test('GET /posts/{id} → 400 VALIDATION_FAILED for an id that is not a UUID',
 
 t.test('PUT /posts/{id} → 200 the edited post for its author', async (t) => {
   const written = await write(author)
+  // Backdated, so an edit that forgot updated_at would show as an hour-old value.
+  await app.sql`update posts set updated_at = updated_at - interval '1 hour' where id = ${written.id}`
   const res = await app.inject({ method: 'PUT', url: `/posts/${written.id}`, headers: author.auth, payload: { title: '수정된 제목', body: ' edited ' } })
   t.equal(res.statusCode, 200)
   t.match(res.json(), { id: written.id, title: '수정된 제목', body: 'edited', createdAt: written.createdAt, author: { id: author.id } })
-  t.ok(res.json().updatedAt >= written.updatedAt)
+  t.ok(res.json().updatedAt >= written.updatedAt, 'the edit sets updatedAt to now')
   const read = await app.inject({ method: 'GET', url: `/posts/${written.id}`, headers: other.auth })
   t.equal(read.json().title, '수정된 제목')
 })
