@@ -21,6 +21,7 @@ import tokensPlugin from './plugins/tokens.js'
 import revocationsPlugin from './plugins/revocations.js'
 import authPlugin from './plugins/auth.js'
 import accountCachePlugin from './plugins/account-cache.js'
+import feedCachePlugin from './plugins/feed-cache.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -70,6 +71,7 @@ async function app (fastify: FastifyInstance, options: { config: Config }): Prom
   await fastify.register(revocationsPlugin)
   await fastify.register(authPlugin)
   await fastify.register(accountCachePlugin)
+  await fastify.register(feedCachePlugin)
   await fastify.register(rateLimitPlugin)
 
   await fastify.register(autoload, {

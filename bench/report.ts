@@ -100,11 +100,13 @@ export function checkTargets (rows: Row[], peakRssMiB: number, skipped: Report['
 
   atLeast('GET /feed req/s (full data set)', 'GET /feed first page', 0.2, 'ceiling')
 
-  const feed = by('GET /feed first page')
-  const small = by('GET /feed first page, 1/10 data set')
+  // Growth is the query's: measured with the page cache off, where every request reads the
+  // database (with it on, both data sets would be served from memory alike).
+  const feed = by('GET /feed first page, cache off')
+  const small = by('GET /feed first page, 1/10 data set, cache off')
   if (feed !== undefined && small !== undefined) {
-    targets.push({ name: 'GET /feed p50 growth (10× posts)', actual: `${feed.p50} ms = ${ratio(feed.p50, small.p50)} × ${small.p50} ms`, required: '≤ 1.5 × p50 at 1/10', holds: feed.p50 <= 1.5 * small.p50 })
-  } else notRun('GET /feed p50 growth (10× posts)', '≤ 1.5 × p50 at 1/10', feed === undefined ? 'GET /feed first page' : 'GET /feed first page, 1/10 data set')
+    targets.push({ name: 'GET /feed p50 growth (10× posts, cache off)', actual: `${feed.p50} ms = ${ratio(feed.p50, small.p50)} × ${small.p50} ms`, required: '≤ 1.5 × p50 at 1/10', holds: feed.p50 <= 1.5 * small.p50 })
+  } else notRun('GET /feed p50 growth (10× posts, cache off)', '≤ 1.5 × p50 at 1/10', feed === undefined ? 'GET /feed first page, cache off' : 'GET /feed first page, 1/10 data set, cache off')
 
   const bad = rows.filter(r => r.non2xx > 0 || r.errors > 0)
   targets.push({

@@ -16,6 +16,12 @@ export async function unfollow (sql: ISql, followerId: string, followeeId: strin
   await sql`delete from follows where follower_id = ${followerId} and followee_id = ${followeeId}`
 }
 
+/** Everyone `userId` follows, unordered: the authors whose writes change their feed. */
+export async function listFolloweeIds (sql: ISql, userId: string): Promise<string[]> {
+  const rows = await sql<Array<{ followeeId: string }>>`select followee_id from follows where follower_id = ${userId}`
+  return rows.map(row => row.followeeId)
+}
+
 type FollowRow = { id: string, username: string, nickname: string, followedAt: Date, positionAt: string }
 
 function toFollowedUser ({ id, username, nickname, followedAt }: FollowRow): FollowedUser {

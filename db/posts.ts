@@ -83,12 +83,12 @@ export async function editPost (sql: ISql, viewerId: string, id: string, text: P
  */
 export async function deletePost (
   sql: ISql, viewer: { id: string, isAdmin: boolean }, id: string
-): Promise<'deleted' | Refusal> {
-  const [row] = await sql`
+): Promise<{ authorId: string } | Refusal> {
+  const [row] = await sql<Array<{ authorId: string }>>`
     update posts set deleted_at = now()
     where id = ${id} and deleted_at is null and (author_id = ${viewer.id} or ${viewer.isAdmin})
-    returning id`
-  return row === undefined ? await whyRefused(sql, id) : 'deleted'
+    returning author_id`
+  return row === undefined ? await whyRefused(sql, id) : { authorId: row.authorId }
 }
 
 type PostRowWithPosition = PostRow & { positionAt: string }

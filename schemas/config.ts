@@ -21,6 +21,7 @@ export const ConfigSchema = Type.Object({
   PASSWORD_MIN_LENGTH: Type.Integer({ default: 8, minimum: 8, maximum: 128 }),
   HASH_CONCURRENCY: Type.Integer({ default: 2, minimum: 1, maximum: 64, description: 'argon2 hashes computed at once' }),
   HASH_QUEUE_LIMIT: Type.Integer({ default: 64, minimum: 0, maximum: 10_000, description: 'hashes waiting before 503' }),
+  FEED_CACHE_MB: Type.Integer({ default: 16, minimum: 0, maximum: 4096, description: 'memory for cached feed pages, in MiB; 0 = off' }),
   TRUST_PROXY: Type.Optional(Type.String({ minLength: 1, description: 'comma-separated proxy addresses or CIDRs' })),
   CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1, description: 'comma-separated allowed origins; unset = CORS off' })),
   ADMIN_USERNAMES: Type.String({ default: '' }),

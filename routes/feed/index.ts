@@ -1,12 +1,23 @@
-// The feed: what the users the caller follows have posted, newest first.
+// The feed: what the users the caller follows have posted, newest first. Pages are served from
+// memory when nothing they show has changed since they were read (plugins/feed-cache.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { PageQuery } from '../../schemas/common.js'
+import type { FastifyReply } from 'fastify'
+import { PageQuery, BearerAuth } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { PostPage } from '../../schemas/social.js'
 import { pageRequest } from '../../db/pagination.js'
 import { listFeedPage } from '../../db/posts.js'
+import { listFolloweeIds } from '../../db/follows.js'
+
+// What the route's serializer makes of a page, sent as is: Fastify passes a Buffer through
+// untouched. (The type provider types `send` as the page object, hence the cast.)
+function sendJson (reply: FastifyReply, body: Buffer): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(body as never)
+}
 
 const feedRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
+  const { sql, feedPages } = fastify
+
   fastify.route({
     method: 'GET',
     url: '/feed',
@@ -15,12 +26,25 @@ const feedRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       tags: ['feed'],
       summary: 'Posts by the users the caller follows, newest first',
       description: 'Anonymous posts are left out: listing them here would name their author.',
-      security: [{ bearerAuth: [] }],
+      security: BearerAuth,
       querystring: PageQuery,
       response: { 200: PostPage, ...errors(401) }
     },
-    handler: async function feed (request) {
-      return await listFeedPage(fastify.sql, request.user.id, pageRequest(request.query))
+    handler: async function feed (request, reply) {
+      const readerId = request.user.id
+      const page = pageRequest(request.query)
+      const pageKey = `${page.limit}:${request.query.cursor ?? ''}`
+      const cached = feedPages.get(readerId, pageKey)
+      if (cached !== undefined) return sendJson(reply, cached)
+
+      const generation = feedPages.generation
+      const [result, followees] = await Promise.all([
+        listFeedPage(sql, readerId, page),
+        feedPages.enabled ? listFolloweeIds(sql, readerId) : []
+      ])
+      const body = Buffer.from(reply.serialize(result) as string)
+      feedPages.store(readerId, pageKey, body, followees, generation)
+      return sendJson(reply, body)
     }
   })
 }

@@ -28,6 +28,7 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       if (followee === undefined) throw new AppError('NOT_FOUND')
       if (followee.id === request.user.id) throw invalidField('/body/username', 'must not be the caller')
       const created = await follow(fastify.sql, request.user.id, followee.id)
+      fastify.feedPages.followsChanged(request.user.id)
       return reply.code(created ? 201 : 200).send({ username: followee.username })
     }
   })
@@ -48,6 +49,7 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       const followee = await findUserByUsername(fastify.sql, request.params.username)
       if (followee === undefined) throw new AppError('NOT_FOUND')
       await unfollow(fastify.sql, request.user.id, followee.id)
+      fastify.feedPages.followsChanged(request.user.id)
       return { unfollowed: true as const }
     }
   })

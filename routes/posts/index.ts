@@ -28,6 +28,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     handler: async function writePost (request, reply) {
       const { title, body, anonymous = false } = request.body
       const post = await createPost(fastify.sql, request.user.id, { title, body, anonymous })
+      fastify.feedPages.postsChanged(request.user.id)
       return reply.code(201).send(post)
     }
   })
@@ -83,6 +84,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     handler: async function updatePost (request) {
       const result = await editPost(fastify.sql, request.user.id, request.params.id, request.body)
       if (typeof result === 'string') throw refusal(result)
+      fastify.feedPages.postsChanged(request.user.id)
       return result
     }
   })
@@ -101,7 +103,8 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     handler: async function removePost (request) {
       const { id, role } = request.user
       const result = await deletePost(fastify.sql, { id, isAdmin: role === 'admin' }, request.params.id)
-      if (result !== 'deleted') throw refusal(result)
+      if (typeof result === 'string') throw refusal(result)
+      fastify.feedPages.postsChanged(result.authorId)
       return { deleted: true as const }
     }
   })

@@ -1,0 +1,237 @@
+import t from 'tap'
+import { randomUUID } from 'node:crypto'
+import { applyFeedChange, FeedPages } from '../../plugins/feed-cache.js'
+import { build, createDatabase } from '../helper.js'
+import { createUser, type TestUser } from '../accounts.js'
+
+type App = Awaited<ReturnType<typeof build>>
+
+const body = (text: string) => Buffer.from(JSON.stringify({ text }))
+
+t.test('FeedPages: a stored page is served until one of the reader\'s followees changes', async (t) => {
+  const pages = new FeedPages(1024 * 1024)
+  pages.store('reader', '20:', body('page'), ['alice', 'bob'], pages.generation)
+  pages.store('other', '20:', body('other page'), ['carol'], pages.generation)
+  t.same(pages.get('reader', '20:'), body('page'))
+  t.equal(pages.get('reader', '20:cursor'), undefined, 'another page of the same reader is its own entry')
+
+  pages.postsChanged('carol')
+  t.same(pages.get('reader', '20:'), body('page'), 'a change by someone the reader does not follow keeps the page')
+  t.equal(pages.get('other', '20:'), undefined, 'a change by a followee drops the follower\'s pages')
+
+  pages.postsChanged('bob')
+  t.equal(pages.get('reader', '20:'), undefined)
+  t.equal(pages.readers, 0)
+  t.equal(pages.bytes, 0, 'the memory accounting returns to zero')
+})
+
+t.test('FeedPages: following or unfollowing drops only the reader\'s own pages', async (t) => {
+  const pages = new FeedPages(1024 * 1024)
+  pages.store('reader', '20:', body('a'), ['alice'], pages.generation)
+  pages.store('alice', '20:', body('b'), ['reader'], pages.generation)
+  pages.followsChanged('reader')
+  t.equal(pages.get('reader', '20:'), undefined)
+  t.same(pages.get('alice', '20:'), body('b'))
+  pages.postsChanged('alice')
+  t.same(pages.get('alice', '20:'), body('b'), 'the dropped reader left the reverse index too')
+})
+
+t.test('FeedPages: a page read before an invalidation is not stored', async (t) => {
+  const pages = new FeedPages(1024 * 1024)
+  const before = pages.generation
+  pages.postsChanged('someone else entirely')
+  pages.store('reader', '20:', body('maybe stale'), ['alice'], before)
+  t.equal(pages.get('reader', '20:'), undefined)
+  pages.store('reader', '20:', body('fresh'), ['alice'], pages.generation)
+  t.same(pages.get('reader', '20:'), body('fresh'))
+})
+
+t.test('FeedPages: over its budget, the least recently read reader goes first', async (t) => {
+  const page = Buffer.alloc(1000)
+  const pages = new FeedPages(3 * 1400)
+  for (const reader of ['r1', 'r2', 'r3']) pages.store(reader, '20:', page, ['x'], pages.generation)
+  t.equal(pages.readers, 3)
+  t.ok(pages.get('r1', '20:'), 'r1 read again: now the most recent')
+  pages.store('r4', '20:', page, ['x'], pages.generation)
+  t.equal(pages.get('r2', '20:'), undefined, 'r2 was the least recently read')
+  t.ok(pages.get('r1', '20:'))
+  t.ok(pages.get('r3', '20:'))
+  t.ok(pages.get('r4', '20:'))
+  t.ok(pages.bytes <= 3 * 1400)
+
+  const off = new FeedPages(0)
+  off.store('r1', '20:', page, [], off.generation)
+  t.equal(off.get('r1', '20:'), undefined, 'a budget of 0 stores nothing')
+})
+
+t.test('applyFeedChange: posts:, follows:, and anything else forgets everything', async (t) => {
+  const pages = new FeedPages(1024 * 1024)
+  const fill = () => {
+    pages.store('reader', '20:', body('a'), ['alice'], pages.generation)
+    pages.store('alice', '20:', body('b'), ['bob'], pages.generation)
+  }
+  fill()
+  applyFeedChange(pages, 'posts:alice')
+  t.equal(pages.get('reader', '20:'), undefined)
+  t.ok(pages.get('alice', '20:'))
+  fill()
+  applyFeedChange(pages, 'follows:alice')
+  t.ok(pages.get('reader', '20:'))
+  t.equal(pages.get('alice', '20:'), undefined)
+  fill()
+  applyFeedChange(pages, 'reactions:alice')
+  t.equal(pages.readers, 0)
+})
+
+// Against the real app: whether a page came from memory is told apart by a change that
+// bypasses every notification (the triggers disabled for one statement's transaction).
+async function feedTitles (app: App, user: TestUser): Promise<string[]> {
+  const res = await app.inject({ method: 'GET', url: '/feed', headers: user.auth })
+  if (res.statusCode !== 200) throw new Error(`GET /feed: ${res.statusCode} ${res.body}`)
+  return res.json().items.map((p: { title: string }) => p.title)
+}
+
+async function write (app: App, user: TestUser, title: string): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/posts', headers: user.auth, payload: { title, body: '본문' } })
+  if (res.statusCode !== 201) throw new Error(`POST /posts: ${res.statusCode} ${res.body}`)
+  return res.json().id
+}
+
+async function followAs (app: App, user: TestUser, username: string): Promise<void> {
+  const res = await app.inject({ method: 'POST', url: '/follows', headers: user.auth, payload: { username } })
+  if (res.statusCode !== 201) throw new Error(`POST /follows: ${res.statusCode} ${res.body}`)
+}
+
+/** Retitles a post without any notification, as a change missed by the listener would be. */
+async function retitleSilently (app: App, id: string, title: string): Promise<void> {
+  await app.sql.begin(async (tx) => {
+    await tx`alter table posts disable trigger posts_feed_changed`
+    await tx`update posts set title = ${title} where id = ${id}`
+    await tx`alter table posts enable trigger posts_feed_changed`
+  })
+}
+
+/**
+ * Waits until this app has applied every notification sent so far. They arrive in commit
+ * order, so once a marker sent now has been applied, the earlier ones (such as a write's own,
+ * which would drop a page cached just after it) have been too. The marker is the post change
+ * of a made-up author whom only a made-up reader follows: it has been applied when that
+ * reader's page is gone.
+ */
+async function settled (app: App): Promise<void> {
+  const author = randomUUID()
+  app.feedPages.store('marker reader', 'marker', Buffer.from('{}'), [author], app.feedPages.generation)
+  await app.sql`select pg_notify('feed_changed', ${'posts:' + author})`
+  const started = Date.now()
+  while (app.feedPages.get('marker reader', 'marker') !== undefined) {
+    if (Date.now() - started > 5000) throw new Error('the marker notification never arrived')
+    await new Promise(resolve => setTimeout(resolve, 5))
+  }
+}
+
+async function eventually (read: () => Promise<string[]>, expected: string[], withinMs: number): Promise<number> {
+  const started = Date.now()
+  let last: string[] = []
+  while (Date.now() - started < withinMs) {
+    last = await read()
+    if (JSON.stringify(last) === JSON.stringify(expected)) return Date.now() - started
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+  throw new Error(`still ${JSON.stringify(last)} after ${withinMs} ms, expected ${JSON.stringify(expected)}`)
+}
+
+t.test('GET /feed is served from memory, and a post changed by any writer reaches it by NOTIFY', async (t) => {
+  const app = await build(t)
+  const [reader, author] = await Promise.all([createUser(app), createUser(app)])
+  await followAs(app, reader, author.username)
+  const id = await write(app, author, 'original')
+  await settled(app)
+  t.same(await feedTitles(app, reader), ['original'])
+
+  await retitleSilently(app, id, 'changed unannounced')
+  t.same(await feedTitles(app, reader), ['original'], 'the cached page, not the database')
+
+  // A plain UPDATE, as a script or another feature would run it: the trigger announces it.
+  await app.sql`update posts set title = 'changed by a script' where id = ${id}`
+  const ms = await eventually(() => feedTitles(app, reader), ['changed by a script'], 2000)
+  t.pass(`seen after ${ms} ms`)
+})
+
+t.test('GET /feed with FEED_CACHE_MB=0 reads the database every time', async (t) => {
+  const app = await build(t, { env: { FEED_CACHE_MB: '0' } })
+  const [reader, author] = await Promise.all([createUser(app), createUser(app)])
+  await followAs(app, reader, author.username)
+  const id = await write(app, author, 'original')
+  await settled(app)
+  t.same(await feedTitles(app, reader), ['original'])
+  await retitleSilently(app, id, 'changed unannounced')
+  t.same(await feedTitles(app, reader), ['changed unannounced'])
+  t.equal(app.feedPages.readers, 0)
+})
+
+t.test('GET /feed reflects the caller\'s own writes at once, without waiting for a notification', async (t) => {
+  // Triggers off in this database: only the routes' own invalidation can make these pass.
+  const database = await createDatabase()
+  const app = await build(t, { env: { DATABASE_URL: database, ADMIN_USERNAMES: 'feedadmin' } })
+  await app.sql`alter table posts disable trigger posts_feed_changed`
+  await app.sql`alter table follows disable trigger follows_feed_changed`
+  const [reader, alice, bob, admin] = await Promise.all([
+    createUser(app), createUser(app), createUser(app), createUser(app, { username: 'feedadmin' })
+  ])
+  await followAs(app, reader, alice.username)
+  t.same(await feedTitles(app, reader), [])
+
+  const first = await write(app, alice, 'first')
+  t.same(await feedTitles(app, reader), ['first'], 'a followee\'s new post')
+
+  const edited = await app.inject({ method: 'PUT', url: `/posts/${first}`, headers: alice.auth, payload: { title: 'first, edited', body: '본문' } })
+  t.equal(edited.statusCode, 200)
+  t.same(await feedTitles(app, reader), ['first, edited'], 'a followee\'s edit')
+
+  await write(app, bob, 'by bob')
+  await followAs(app, reader, bob.username)
+  t.same(await feedTitles(app, reader), ['by bob', 'first, edited'], 'the caller\'s new follow')
+
+  const removed = await app.inject({ method: 'DELETE', url: `/posts/${first}`, headers: admin.auth })
+  t.equal(removed.statusCode, 200)
+  t.same(await feedTitles(app, reader), ['by bob'], 'a post deleted by an admin, not its author')
+
+  const unfollowed = await app.inject({ method: 'DELETE', url: `/follows/${bob.username}`, headers: reader.auth })
+  t.equal(unfollowed.statusCode, 200)
+  t.same(await feedTitles(app, reader), [], 'the caller\'s unfollow')
+})
+
+t.test('a write on one instance reaches the cached feed of another within a second', async (t) => {
+  const database = await createDatabase()
+  const first = await build(t, { env: { DATABASE_URL: database } })
+  const second = await build(t, { env: { DATABASE_URL: database } })
+  const [reader, author] = await Promise.all([createUser(first), createUser(first)])
+  await followAs(first, reader, author.username)
+  t.same(await feedTitles(first, reader), [])
+
+  await write(second, author, 'from the other instance')
+  t.pass(`post seen after ${await eventually(() => feedTitles(first, reader), ['from the other instance'], 1000)} ms`)
+
+  const res = await second.inject({ method: 'DELETE', url: `/follows/${author.username}`, headers: reader.auth })
+  t.equal(res.statusCode, 200)
+  t.pass(`unfollow seen after ${await eventually(() => feedTitles(first, reader), [], 1000)} ms`)
+})
+
+t.test('when the listener reconnects, pages cached before are dropped (notifications may have been missed)', async (t) => {
+  const database = await createDatabase()
+  const app = await build(t, { env: { DATABASE_URL: database } })
+  const [reader, author] = await Promise.all([createUser(app), createUser(app)])
+  await followAs(app, reader, author.username)
+  const id = await write(app, author, 'original')
+  await settled(app)
+  t.same(await feedTitles(app, reader), ['original'])
+  await retitleSilently(app, id, 'missed while disconnected')
+  t.same(await feedTitles(app, reader), ['original'])
+
+  const killed = await app.sql`
+    select pg_terminate_backend(pid) from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid() and query ilike 'listen%'`
+  t.ok(killed.length >= 1, 'the listening connection was found and cut')
+  const ms = await eventually(() => feedTitles(app, reader), ['missed while disconnected'], 10_000)
+  t.pass(`fresh again ${ms} ms after the reconnect`)
+})
