@@ -164,7 +164,7 @@ async function startService (name: string, databaseUrl: string, extraEnv: NodeJS
     LOG_LEVEL: args['log-level'],
     ...extraEnv
   }
-  const child = spawnNode(name, [...args['service-arg'], join(distDir, 'server.js')], env)
+  const child = spawnNode(name, [...args['service-arg'], join(distDir, 'start.cjs')], env)
   const base = `http://127.0.0.1:${port}`
   await waitForHttp(`${base}/health`, child, name, 60)
   return { base, child, name }

@@ -1,14 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import t from 'tap'
 import { freePort } from '../db/embedded.js'
+import { ConfigSchema } from '../schemas/config.js'
 import { createDatabase, TEST_JWT_SECRET } from './helper.js'
 
-const SERVER = fileURLToPath(new URL('../server.js', import.meta.url))
+// The entry point production uses (npm start, the Dockerfile): it prepares the thread pool,
+// then loads server.js.
+const START = fileURLToPath(new URL('../start.cjs', import.meta.url))
 
 
 async function waitForHealth (base: string, child: ChildProcess, timeoutMs = 20_000): Promise<void> {
@@ -30,10 +33,16 @@ function exited (child: ChildProcess): Promise<{ code: number | null, signal: No
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
 }
 
-t.test('node dist/server.js serves, then SIGTERM → exit 0 within a few seconds and nothing answers', async (t) => {
+type Started = { child: ChildProcess, base: string, output: () => string }
+
+async function start (t: { teardown: (fn: () => unknown) => void }, env: Record<string, string> = {}): Promise<Started> {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  const child = spawn(process.execPath, [SERVER], {
+  // Through env(1) to drop NODE_OPTIONS: tap adds an --import to every child's, which would
+  // start the thread pool before start.cjs runs (a production process has none).
+  const { NODE_OPTIONS, ...rest } = env
+  const nodeOptions = NODE_OPTIONS === undefined ? [] : [`NODE_OPTIONS=${NODE_OPTIONS}`]
+  const child = spawn('env', ['-u', 'NODE_OPTIONS', ...nodeOptions, process.execPath, START], {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
@@ -42,7 +51,8 @@ t.test('node dist/server.js serves, then SIGTERM → exit 0 within a few seconds
       DATABASE_URL: await createDatabase(),
       DATA_DIR: mkdtempSync(join(tmpdir(), 'campus-api-server-')),
       JWT_SECRET: TEST_JWT_SECRET,
-      LOG_LEVEL: 'warn'
+      LOG_LEVEL: 'warn',
+      ...rest
     },
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -50,8 +60,12 @@ t.test('node dist/server.js serves, then SIGTERM → exit 0 within a few seconds
   child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString() })
   child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString() })
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
-
   await waitForHealth(base, child)
+  return { child, base, output: () => output }
+}
+
+t.test('node dist/start.cjs serves, then SIGTERM → exit 0 within a few seconds and nothing answers', async (t) => {
+  const { child, base, output } = await start(t)
   const health = await fetch(`${base}/health`)
   t.equal(health.status, 200)
   t.same(await health.json(), { status: 'ok' })
@@ -65,6 +79,58 @@ t.test('node dist/server.js serves, then SIGTERM → exit 0 within a few seconds
   const started = Date.now()
   child.kill('SIGTERM')
   const result = await Promise.race([exited(child), sleep(15_000).then(() => 'still running' as const)])
-  t.same(result, { code: 0, signal: null }, `exited cleanly (${Date.now() - started} ms); output: ${output}`)
+  t.same(result, { code: 0, signal: null }, `exited cleanly (${Date.now() - started} ms); output: ${output()}`)
   await t.rejects(fetch(`${base}/health`), 'no longer answered')
+})
+
+/** Each thread of a process: its nice value and the CPU it has used, in clock ticks. */
+function threads (pid: number): Array<{ tid: number, nice: number, ticks: number }> {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    // Fields after the parenthesised name: state is field 3; utime 14, stime 15, nice 19.
+    const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return { tid: Number(tid), nice: Number(fields[16]), ticks: Number(fields[11]) + Number(fields[12]) }
+  })
+}
+
+async function signups (base: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(`${base}/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: `pool${i}x${process.pid}`, password: 'correct horse battery', nickname: 'pool' })
+    })
+    if (res.status !== 201) throw new Error(`signup: ${res.status} ${await res.text()}`)
+  }
+}
+
+const linuxOnly = process.platform === 'linux' ? {} : { skip: 'thread priorities are read from /proc' }
+
+t.test('start.cjs: the thread pool is HASH_CONCURRENCY threads at a lower priority, and the hashes run there', linuxOnly, async (t) => {
+  const { child, base, output } = await start(t)
+  const pid = child.pid!
+  const defaults = { nice: ConfigSchema.properties.HASH_THREAD_NICE.default, size: ConfigSchema.properties.HASH_CONCURRENCY.default }
+  const lowered = () => threads(pid).filter(thread => thread.nice === defaults.nice)
+  t.equal(threads(pid).find(thread => thread.tid === pid)?.nice, 0, 'the event loop keeps the normal priority')
+  t.notMatch(output(), 'thread pool had started', 'no warning')
+  t.equal(lowered().length, defaults.size, `${defaults.size} pool threads at nice ${defaults.nice} (the defaults in schemas/config.ts)`)
+
+  const before = lowered().reduce((sum, thread) => sum + thread.ticks, 0)
+  await signups(base, 6) // 6 argon2id hashes, ~40 ms of CPU each
+  const after = lowered().reduce((sum, thread) => sum + thread.ticks, 0)
+  t.ok(after - before >= 5, `the hashing CPU time went to the lowered threads (${after - before} ticks)`)
+})
+
+t.test('start.cjs: UV_THREADPOOL_SIZE and HASH_THREAD_NICE are honoured; nice 0 leaves the pool alone', linuxOnly, async (t) => {
+  const sized = await start(t, { UV_THREADPOOL_SIZE: '3', HASH_THREAD_NICE: '15' })
+  t.equal(threads(sized.child.pid!).filter(thread => thread.nice === 15).length, 3)
+  const plain = await start(t, { HASH_THREAD_NICE: '0' })
+  t.same(threads(plain.child.pid!).filter(thread => thread.nice !== 0), [], 'every thread at the normal priority')
+})
+
+t.test('start.cjs warns when something started the thread pool before it could prepare it', linuxOnly, async (t) => {
+  const preload = join(mkdtempSync(join(tmpdir(), 'campus-api-preload-')), 'preload.mjs')
+  writeFileSync(preload, '// an ES module preload: loading it uses the thread pool\n')
+  const early = await start(t, { NODE_OPTIONS: `--import=${pathToFileURL(preload).href}` })
+  t.match(early.output(), 'UV_THREADPOOL_SIZE and HASH_THREAD_NICE were not applied')
+  t.equal((await fetch(`${early.base}/health`)).status, 200, 'and serves anyway')
 })
