@@ -22,7 +22,7 @@ import { runMigrations } from '../db/migrate.js'
 import { ARGON2_OPTIONS } from '../plugins/passwords.js'
 import { ConfigSchema } from '../schemas/config.js'
 import { BENCH_PASSWORD, benchUsername, seedPosts, seedUsersAndFollows, type SeedSize } from './seed.js'
-import { argon2Ceiling, measure, measureTogether, rotating, type Load, type LoadOptions, type Measurement } from './scenarios.js'
+import { argon2Ceiling, measure, measureProbe, measureWithProbe, rotating, type Load, type LoadOptions, type Measurement, type Probe } from './scenarios.js'
 import { checkTargets, formatTable, ratio, writeReport, type Report, type Row } from './report.js'
 
 const distDir = fileURLToPath(new URL('..', import.meta.url))
@@ -369,7 +369,7 @@ async function main (): Promise<Report> {
       requests: [rotating(logins, body => ({ method: 'POST', path: '/auth/login', headers: { 'content-type': 'application/json' }, body }))]
     })
     // A liveness checker's view: a fixed, modest rate, so latency (not throughput) is compared.
-    const probe: Load = { url: service.base, connections: 4, overallRate: probeRate, requests: [{ method: 'GET', path: '/health' }] }
+    const healthProbe: Probe = { url: service.base, path: '/health', rate: probeRate }
 
     if (only.has('health')) {
       await versusCeiling('GET /health', { url: service.base, connections: load.connections, requests: [{ method: 'GET', path: '/health' }] })
@@ -386,15 +386,13 @@ async function main (): Promise<Report> {
       argon = await argon2Ceiling(BENCH_PASSWORD, hashConcurrency, load.duration, Math.min(load.warmup, 2))
       log(`argon2id: ${argon.verifiesPerSecond} verifications/s`)
       push(await measure('POST /auth/login', loginLoad(), load), 'argon2', argon.verifiesPerSecond)
-      const idle = await measure('GET /health probe, idle', probe, load)
+      const idle = await measureProbe('GET /health probe, idle', healthProbe, load)
       rows.push({ ...idle, against: 'idle p99', reference: idle.p99, ratio: 1 })
-      const [busyLogin, busyProbe] = await measureTogether([
-        { scenario: 'POST /auth/login, with the probe', load: loginLoad() },
-        { scenario: 'GET /health probe, logins saturating', load: probe }
-      ], load)
-      push(busyLogin!, 'argon2', argon.verifiesPerSecond)
-      rows.push({ ...busyProbe!, against: 'idle p99', reference: idle.p99, ratio: ratio(busyProbe!.p99, idle.p99) })
-      log(`/health probe p99: idle ${idle.p99} ms, logins saturating ${busyProbe!.p99} ms`)
+      const [busyLogin, busyProbe] = await measureWithProbe(
+        'POST /auth/login, with the probe', loginLoad(), 'GET /health probe, logins saturating', healthProbe, load)
+      push(busyLogin, 'argon2', argon.verifiesPerSecond)
+      rows.push({ ...busyProbe, against: 'idle p99', reference: idle.p99, ratio: ratio(busyProbe.p99, idle.p99) })
+      log(`/health probe p99: idle ${idle.p99} ms, logins saturating ${busyProbe.p99} ms`)
     }
     if (only.has('feed')) {
       skipped.push(...await feedScenarios(service, tokens, '', versusCeiling))

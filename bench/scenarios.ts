@@ -2,6 +2,7 @@
 // (keep-alive, fixed connections, fixed time) after a warm-up run whose numbers are discarded.
 // Requests rotate through several users (tokens, logins, post ids) via setupRequest, so no
 // scenario measures one hot row.
+import { Agent, request as httpRequest } from 'node:http'
 import autocannon, { type Request, type Result } from 'autocannon'
 import argon2 from 'argon2'
 import { ARGON2_OPTIONS } from '../plugins/passwords.js'
@@ -24,11 +25,11 @@ export type Measurement = {
   statusCodes: Record<string, number>
 }
 
+export type Probe = { url: string, path: string, rate: number }
+
 export type Load = {
   url: string
   connections: number
-  /** Limits the offered load (a probe), instead of saturating. */
-  overallRate?: number
   /** Pause after each run, for the service to finish work still queued (e.g. logins). */
   settleSeconds?: number
   requests: Request[]
@@ -57,7 +58,6 @@ function fire (load: Load, duration: number): Promise<Result> {
     connections: load.connections,
     duration,
     timeout: 30,
-    ...(load.overallRate !== undefined ? { overallRate: load.overallRate } : {}),
     requests: load.requests
   })
 }
@@ -73,16 +73,83 @@ export async function measure (scenario: string, load: Load, options: LoadOption
   return toMeasurement(scenario, result)
 }
 
-/** Several loads at once (e.g. logins and a /health probe): one warm-up together, then measured together. */
-export async function measureTogether (loads: Array<{ scenario: string, load: Load }>, options: LoadOptions): Promise<Measurement[]> {
-  const settle = Math.max(0, ...loads.map(({ load }) => load.settleSeconds ?? 0))
-  if (options.warmup > 0) {
-    await Promise.all(loads.map(({ load }) => fire(load, options.warmup)))
-    await pause(settle)
+/**
+ * A liveness checker's view of the service: one GET every 1/rate seconds on a fixed schedule
+ * (open loop: a slow answer does not delay the next request, which goes out on another
+ * keep-alive connection), each timed from its own send to the end of its answer.
+ *
+ * Not autocannon: its rate limit sends each second's requests in one burst per connection,
+ * and it "corrects" every latency for coordinated omission with an expected interval of
+ * ceil(1 / rate) ms - 1 ms for any rate above 1/s - so one 40 ms answer is recorded as some
+ * 40 samples from 40 ms down to 1 ms, which decides a p99 by itself.
+ */
+export async function probe (scenario: string, target: Probe, seconds: number): Promise<Measurement> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 })
+  const url = new URL(target.path, target.url)
+  const latencies: number[] = []
+  const statusCodes: Record<string, number> = {}
+  let errors = 0
+
+  function once (): Promise<void> {
+    return new Promise((resolve) => {
+      const sent = performance.now()
+      const req = httpRequest(url, { agent, timeout: 30_000 }, (res) => {
+        res.resume()
+        res.on('end', () => {
+          latencies.push(performance.now() - sent)
+          statusCodes[String(res.statusCode)] = (statusCodes[String(res.statusCode)] ?? 0) + 1
+          resolve()
+        })
+      })
+      req.on('timeout', () => req.destroy(new Error('timeout')))
+      req.on('error', () => { errors++; resolve() })
+      req.end()
+    })
   }
-  const results = await Promise.all(loads.map(({ load }) => fire(load, options.duration)))
-  await pause(settle)
-  return results.map((result, i) => toMeasurement(loads[i]!.scenario, result))
+
+  const interval = 1000 / target.rate
+  const started = performance.now()
+  const inFlight: Array<Promise<void>> = []
+  for (let i = 0; i * interval < seconds * 1000; i++) {
+    const wait = started + i * interval - performance.now()
+    if (wait > 0) await pause(wait / 1000)
+    inFlight.push(once())
+  }
+  await Promise.all(inFlight)
+  agent.destroy()
+
+  latencies.sort((a, b) => a - b)
+  const percentile = (q: number) => latencies.length === 0 ? 0 : Math.round(latencies[Math.ceil(q * latencies.length) - 1]! * 10) / 10
+  const non2xx = Object.entries(statusCodes).filter(([code]) => !code.startsWith('2')).reduce((sum, [, n]) => sum + n, 0)
+  return {
+    scenario,
+    requestsPerSecond: Math.round(latencies.length / seconds),
+    p50: percentile(0.5),
+    p99: percentile(0.99),
+    requests: latencies.length,
+    non2xx,
+    errors,
+    statusCodes
+  }
+}
+
+/** The probe alone: a warm-up, then the measured run. */
+export async function measureProbe (scenario: string, target: Probe, options: LoadOptions): Promise<Measurement> {
+  if (options.warmup > 0) await probe(scenario, target, options.warmup)
+  return await probe(scenario, target, options.duration)
+}
+
+/** A load and the probe at the same time: warmed up together, then measured together. */
+export async function measureWithProbe (
+  loadScenario: string, load: Load, probeScenario: string, target: Probe, options: LoadOptions
+): Promise<[Measurement, Measurement]> {
+  if (options.warmup > 0) {
+    await Promise.all([fire(load, options.warmup), probe(probeScenario, target, options.warmup)])
+    await pause(load.settleSeconds)
+  }
+  const [result, probed] = await Promise.all([fire(load, options.duration), probe(probeScenario, target, options.duration)])
+  await pause(load.settleSeconds)
+  return [toMeasurement(loadScenario, result), probed]
 }
 
 /** A request whose path, headers or body come from a rotation, one item per request. */
