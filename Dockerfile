@@ -52,6 +52,7 @@ WORKDIR /app
 COPY --from=prune --chown=root:root /app/package.json ./
 COPY --from=prune --chown=root:root /app/node_modules ./node_modules
 COPY --from=prune --chown=root:root /app/dist ./dist
+COPY --from=prune --chown=root:root /app/serve.sh ./
 # DATA_DIR (./.data) is only used without DATABASE_URL (embedded PostgreSQL); it must be
 # writable by the runtime user for that mode to work.
 RUN mkdir .data && chown node:node .data
@@ -60,4 +61,4 @@ EXPOSE 8000
 # No curl in the slim image; Node 20's fetch does the probe.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/start.cjs"]
+CMD ["./serve.sh"]

@@ -97,9 +97,9 @@ function withDatabase (url: string, database: string): string {
   return u.toString()
 }
 
-function spawnNode (name: string, argv: string[], env: NodeJS.ProcessEnv): ChildProcess {
+function spawnNode (name: string, argv: string[], env: NodeJS.ProcessEnv, command = process.execPath): ChildProcess {
   const out = createWriteStream(join(workDir, `${name}.log`))
-  const child = spawn(process.execPath, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] })
   child.stdout!.pipe(out)
   child.stderr!.pipe(out)
   children.add(child)
@@ -164,7 +164,8 @@ async function startService (name: string, databaseUrl: string, extraEnv: NodeJS
     LOG_LEVEL: args['log-level'],
     ...extraEnv
   }
-  const child = spawnNode(name, [...args['service-arg'], join(distDir, 'start.cjs')], env)
+  // Through serve.sh, as npm start and the image run it (it execs node: same pid).
+  const child = spawnNode(name, [join(distDir, '../serve.sh'), ...args['service-arg']], env, 'sh')
   const base = `http://127.0.0.1:${port}`
   await waitForHttp(`${base}/health`, child, name, 60)
   return { base, child, name }
