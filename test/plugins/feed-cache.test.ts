@@ -102,6 +102,13 @@ async function followAs (app: App, user: TestUser, username: string): Promise<vo
   if (res.statusCode !== 201) throw new Error(`POST /follows: ${res.statusCode} ${res.body}`)
 }
 
+/** A reader following an author who has written one post, titled 'original'. */
+async function readerOfOnePost (app: App): Promise<{ reader: TestUser, author: TestUser, id: string }> {
+  const [reader, author] = await Promise.all([createUser(app), createUser(app)])
+  await followAs(app, reader, author.username)
+  return { reader, author, id: await write(app, author, 'original') }
+}
+
 /** Retitles a post without any notification, as a change missed by the listener would be. */
 async function retitleSilently (app: App, id: string, title: string): Promise<void> {
   await app.sql.begin(async (tx) => {
@@ -142,9 +149,7 @@ async function eventually (read: () => Promise<string[]>, expected: string[], wi
 
 t.test('GET /feed is served from memory, and a post changed by any writer reaches it by NOTIFY', async (t) => {
   const app = await build(t)
-  const [reader, author] = await Promise.all([createUser(app), createUser(app)])
-  await followAs(app, reader, author.username)
-  const id = await write(app, author, 'original')
+  const { reader, id } = await readerOfOnePost(app)
   await settled(app)
   t.same(await feedTitles(app, reader), ['original'])
 
@@ -159,9 +164,7 @@ t.test('GET /feed is served from memory, and a post changed by any writer reache
 
 t.test('GET /feed with FEED_CACHE_MB=0 reads the database every time', async (t) => {
   const app = await build(t, { env: { FEED_CACHE_MB: '0' } })
-  const [reader, author] = await Promise.all([createUser(app), createUser(app)])
-  await followAs(app, reader, author.username)
-  const id = await write(app, author, 'original')
+  const { reader, id } = await readerOfOnePost(app)
   await settled(app)
   t.same(await feedTitles(app, reader), ['original'])
   await retitleSilently(app, id, 'changed unannounced')
@@ -220,9 +223,7 @@ t.test('a write on one instance reaches the cached feed of another within a seco
 t.test('when the listener reconnects, pages cached before are dropped (notifications may have been missed)', async (t) => {
   const database = await createDatabase()
   const app = await build(t, { env: { DATABASE_URL: database } })
-  const [reader, author] = await Promise.all([createUser(app), createUser(app)])
-  await followAs(app, reader, author.username)
-  const id = await write(app, author, 'original')
+  const { reader, id } = await readerOfOnePost(app)
   await settled(app)
   t.same(await feedTitles(app, reader), ['original'])
   await retitleSilently(app, id, 'missed while disconnected')
