@@ -1,7 +1,7 @@
 // `npm run bench`: the side-by-side load benchmark. Builds a seeded PostgreSQL (embedded, or
 // the server in DATABASE_URL), measures the machine's ceilings (a bare Fastify server in its
 // own process; raw argon2id verifications at the service's parameters), then drives the built
-// service (`node dist/server.js`, its own process) with autocannon, scenario after scenario,
+// service (`./serve.sh`, its own process) with autocannon, scenario after scenario,
 // and prints/writes the table with the issue's targets checked. Never part of `npm test`.
 //
 //   npm run bench -- [--duration 10] [--warmup 3] [--connections 50] [--large]
