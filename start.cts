@@ -6,7 +6,8 @@
 // - Its size. The pool runs argon2, and each hash holds 19 MiB that glibc keeps in the
 //   thread's arena once freed: a pool wider than HASH_CONCURRENCY only adds threads that each
 //   end up holding a block, for no throughput (never more than HASH_CONCURRENCY hashes run).
-//   UV_THREADPOOL_SIZE, when set, wins.
+//   UV_THREADPOOL_SIZE, when set, wins. (The pool's other users here, dns.lookup when the
+//   database connects and file reads for Swagger UI, wait behind at most one hash, ~40 ms.)
 // - Its priority. The pool's threads are started by a short-lived worker thread that first
 //   lowers its own priority (nice HASH_THREAD_NICE): threads inherit it, so when logins keep
 //   every core busy hashing, the event loop (nice 0) still gets a core at once and answers
@@ -19,7 +20,7 @@ import { Worker } from 'node:worker_threads'
 const WHOLE_NUMBER = /^\d+$/
 
 // The fallbacks are schemas/config.ts's defaults (importing it here would start the pool);
-// test/start.test.ts checks they agree.
+// test/server.test.ts checks they agree.
 function setting (name: string, fallback: number): number {
   const text = process.env[name]
   // A malformed value is left for the configuration check in server.js to report.
@@ -35,7 +36,9 @@ function startPoolFromLowPriorityThread (nice: number): Promise<void> {
       // Linux's nice is per thread; /proc/thread-self names this thread's id.
       const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
       setPriority(tid, workerData.nice)
-    } catch {}
+    } catch (error) {
+      parentPort.postMessage({ failed: String(error && error.message) })
+    }
     // The first use of the pool starts it, from this thread. Then count the threads that
     // inherited the priority: none if something had started the pool before this file ran.
     stat('.', () => {
@@ -46,13 +49,19 @@ function startPoolFromLowPriorityThread (nice: number): Promise<void> {
           if (Number(fields[16]) === workerData.nice) lowered++
         } catch {}
       }
-      parentPort.postMessage(lowered - 1) // less this thread
+      parentPort.postMessage({ lowered: lowered - 1 }) // less this thread
     })
   `, { eval: true, workerData: { nice } })
   // Best effort: if the worker fails, the pool starts later at normal priority.
   return new Promise((resolve) => {
-    worker.once('message', (lowered: number) => {
-      if (lowered <= 0) {
+    let failed = false
+    worker.on('message', (message: { failed?: string, lowered?: number }) => {
+      if (message.failed !== undefined) {
+        failed = true
+        process.emitWarning(`HASH_THREAD_NICE was not applied: ${message.failed}`)
+        return
+      }
+      if (message.lowered === 0 && !failed) {
         process.emitWarning('the thread pool had started before start.cjs ran (an --import in NODE_OPTIONS?): ' +
           'UV_THREADPOOL_SIZE and HASH_THREAD_NICE were not applied')
       }

@@ -4,18 +4,19 @@
 // only when someone they follow writes, or when they follow or unfollow someone.
 //
 // Kept fresh by invalidation, never by expiry:
-// - across instances, by the `feed_changed` NOTIFY that triggers on posts and follows send
-//   (db/migrations/003_feed_changes.sql), and by `user_changed` (an author's name is on their
-//   posts);
+// - across instances, by the `feed_changed` NOTIFY that triggers on posts, follows and users
+//   send (db/migrations/003_feed_changes.sql);
 // - on this instance, synchronously, by the routes that write (postsChanged, followsChanged),
-//   so a client reads its own writes even before the notification arrives;
+//   so a client reads its own writes even before the notification arrives (on another
+//   instance, a few milliseconds later);
 // - when the listener (re)connects, everything is dropped: notifications may have been missed.
 // A feature that changes what a feed page shows must change a posts row (as the counters do)
-// or call postsChanged itself.
+// or NOTIFY feed_changed itself.
 //
-// Bounded by FEED_CACHE_MB (0 turns it off); the least recently read reader goes first.
+// Bounded by FEED_CACHE_MB (0 turns it off); the least recently read reader goes first, and a
+// reader keeps at most MAX_PAGES_PER_READER pages, so one client walking cursors cannot push
+// everyone else out.
 import fp from 'fastify-plugin'
-import { USER_CHANGED_CHANNEL } from '../db/users.js'
 
 export const FEED_CHANGED_CHANNEL = 'feed_changed'
 
@@ -23,6 +24,7 @@ export const FEED_CHANGED_CHANNEL = 'feed_changed'
 // per-id cost so a reader who follows thousands of users is charged for it.
 const BYTES_PER_FOLLOWEE = 100
 const BYTES_PER_READER = 300
+const MAX_PAGES_PER_READER = 8
 
 type Reader = { followees: readonly string[], pages: Map<string, Buffer>, bytes: number }
 
@@ -49,6 +51,11 @@ export class FeedPages {
    */
   get generation (): number { return this.#generation }
 
+  /** Whether this reader has pages here (and so their followees are known). */
+  has (readerId: string): boolean {
+    return this.#readers.has(readerId)
+  }
+
   get (readerId: string, pageKey: string): Buffer | undefined {
     const reader = this.#readers.get(readerId)
     const body = reader?.pages.get(pageKey)
@@ -73,6 +80,7 @@ export class FeedPages {
       }
     }
     const previous = reader.pages.get(pageKey)
+    if (previous === undefined && reader.pages.size >= MAX_PAGES_PER_READER) return
     const delta = body.byteLength - (previous?.byteLength ?? 0)
     reader.pages.set(pageKey, body)
     reader.bytes += delta
@@ -112,14 +120,14 @@ export class FeedPages {
   }
 }
 
-/** Applies one `feed_changed` payload ('posts:<author id>' or 'follows:<follower id>'). */
+/** Applies one `feed_changed` payload: 'posts:<author id>', 'follows:<follower id>' or 'truncated'. */
 export function applyFeedChange (pages: FeedPages, payload: string): void {
   const colon = payload.indexOf(':')
-  const kind = payload.slice(0, colon)
+  const kind = colon === -1 ? payload : payload.slice(0, colon)
   const id = payload.slice(colon + 1)
   if (kind === 'posts') pages.postsChanged(id)
   else if (kind === 'follows') pages.followsChanged(id)
-  else pages.clear() // unknown to this version: the safe answer is to forget everything
+  else pages.clear() // 'truncated', or unknown to this version: forget everything
 }
 
 declare module 'fastify' {
@@ -132,13 +140,9 @@ export default fp(async function feedCachePlugin (fastify) {
   const { sql, config } = fastify
   const pages = new FeedPages(config.FEED_CACHE_MB * 1024 * 1024)
 
-  const listeners = await Promise.all([
-    sql.listen(FEED_CHANGED_CHANNEL, (payload) => applyFeedChange(pages, payload), () => pages.clear()),
-    // A user's name is shown on their posts; a deleted user's follows are gone.
-    sql.listen(USER_CHANGED_CHANNEL, (id) => { pages.postsChanged(id); pages.followsChanged(id) }, () => pages.clear())
-  ])
+  const listener = await sql.listen(FEED_CHANGED_CHANNEL, (payload) => applyFeedChange(pages, payload), () => pages.clear())
   fastify.decorate('feedPages', pages)
   fastify.addHook('onClose', async () => {
-    await Promise.all(listeners.map(async (listener) => await listener.unlisten().catch(() => {})))
+    await listener.unlisten().catch(() => {})
   })
 }, { name: 'feed-cache', dependencies: ['config', 'db'] })

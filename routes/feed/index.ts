@@ -15,6 +15,14 @@ function sendJson (reply: FastifyReply, body: Buffer): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(body as never)
 }
 
+// Buffer.from carves small strings out of a shared 8 KiB pool: a cached page would keep its
+// whole block alive, and the cache's byte count would understate what it holds.
+function unpooledBuffer (text: string): Buffer {
+  const buffer = Buffer.allocUnsafeSlow(Buffer.byteLength(text))
+  buffer.write(text)
+  return buffer
+}
+
 const feedRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   const { sql, feedPages } = fastify
 
@@ -38,11 +46,13 @@ const feedRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       if (cached !== undefined) return sendJson(reply, cached)
 
       const generation = feedPages.generation
+      // Followees are needed only to file a reader's first cached page under their authors.
+      const needFollowees = feedPages.enabled && !feedPages.has(readerId)
       const [result, followees] = await Promise.all([
         listFeedPage(sql, readerId, page),
-        feedPages.enabled ? listFolloweeIds(sql, readerId) : []
+        needFollowees ? listFolloweeIds(sql, readerId) : []
       ])
-      const body = Buffer.from(reply.serialize(result) as string)
+      const body = unpooledBuffer(reply.serialize(result) as string)
       feedPages.store(readerId, pageKey, body, followees, generation)
       return sendJson(reply, body)
     }

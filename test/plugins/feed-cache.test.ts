@@ -79,8 +79,20 @@ t.test('applyFeedChange: posts:, follows:, and anything else forgets everything'
   t.ok(pages.get('reader', '20:'))
   t.equal(pages.get('alice', '20:'), undefined)
   fill()
+  applyFeedChange(pages, 'truncated')
+  t.equal(pages.readers, 0, 'a truncated table forgets everything')
+  fill()
   applyFeedChange(pages, 'reactions:alice')
-  t.equal(pages.readers, 0)
+  t.equal(pages.readers, 0, 'so does a payload this version does not know')
+})
+
+t.test('FeedPages: a reader keeps at most 8 pages; a page already kept can be replaced', async (t) => {
+  const pages = new FeedPages(1024 * 1024)
+  for (let i = 0; i < 9; i++) pages.store('walker', `20:cursor${i}`, body(`page ${i}`), ['x'], pages.generation)
+  t.ok(pages.get('walker', '20:cursor7'))
+  t.equal(pages.get('walker', '20:cursor8'), undefined, 'the ninth page is not kept')
+  pages.store('walker', '20:cursor0', body('page 0, again'), ['x'], pages.generation)
+  t.same(pages.get('walker', '20:cursor0'), body('page 0, again'))
 })
 
 // Against the real app: whether a page came from memory is told apart by a change that
@@ -210,7 +222,9 @@ t.test('a write on one instance reaches the cached feed of another within a seco
   const second = await build(t, { env: { DATABASE_URL: database } })
   const [reader, author] = await Promise.all([createUser(first), createUser(first)])
   await followAs(first, reader, author.username)
+  await settled(first)
   t.same(await feedTitles(first, reader), [])
+  t.ok(first.feedPages.has(reader.id), 'the empty page is cached on the first instance')
 
   await write(second, author, 'from the other instance')
   t.pass(`post seen after ${await eventually(() => feedTitles(first, reader), ['from the other instance'], 1000)} ms`)
@@ -235,4 +249,22 @@ t.test('when the listener reconnects, pages cached before are dropped (notificat
   t.ok(killed.length >= 1, 'the listening connection was found and cut')
   const ms = await eventually(() => feedTitles(app, reader), ['missed while disconnected'], 10_000)
   t.pass(`fresh again ${ms} ms after the reconnect`)
+})
+
+t.test('renaming an author, or emptying a table, reaches the cached feed by NOTIFY', async (t) => {
+  const database = await createDatabase()
+  const app = await build(t, { env: { DATABASE_URL: database } })
+  const { reader, author } = await readerOfOnePost(app)
+  async function authorNickname (): Promise<string[]> {
+    const res = await app.inject({ method: 'GET', url: '/feed', headers: reader.auth })
+    return res.json().items.map((p: { author: { nickname: string } }) => p.author.nickname)
+  }
+  await settled(app)
+  t.same(await authorNickname(), [author.username.slice(0, 30)])
+
+  await app.sql`update users set nickname = 'renamed by a script' where id = ${author.id}`
+  t.pass(`rename seen after ${await eventually(authorNickname, ['renamed by a script'], 2000)} ms`)
+
+  await app.sql`truncate posts`
+  t.pass(`truncate seen after ${await eventually(() => feedTitles(app, reader), [], 2000)} ms`)
 })
