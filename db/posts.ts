@@ -113,13 +113,34 @@ export async function listAuthorPostsPage (
 
 /**
  * Posts by the users `viewerId` follows, newest first (anonymous ones excluded, as above).
- * One query whose cost does not grow with the number of posts: for each followee, the
- * lateral subquery reads at most one page of keys from posts_author_page_idx starting at the
- * cursor (an index-only scan: the index holds created_at, id and anonymous), one sort keeps
- * the page's keys out of (followees × page) candidates, and only those rows are then read.
+ * One query whose cost does not grow with the number of posts, in two passes over
+ * posts_author_page_idx (index-only scans: the index holds created_at, id and anonymous):
+ * 1. each followee's newest post after the cursor (one key per followee). The page's
+ *    `limit + 1` posts are all at least as new as the (limit + 1)-th newest of these heads,
+ *    since those heads are themselves that many distinct posts: that is the cutoff.
+ * 2. for each followee, its keys between the cursor and the cutoff, at most a page of them;
+ *    most followees have none. One sort keeps the page's keys, and only those rows are read.
+ * Without the cutoff, pass 2 read a full page of keys from every followee who had that many
+ * posts, so the cost grew with posts per author until they reached a page.
  */
 export async function listFeedPage (sql: ISql, viewerId: string, page: PageRequest): Promise<Page<Post>> {
+  const visibleAfterCursor = sql`
+    p.author_id = f.followee_id and p.deleted_at is null and not p.anonymous
+    ${after(sql, sql`p.created_at`, sql`p.id`, page.after)}`
   const rows = await sql<PostRowWithPosition[]>`
+    with cutoff as (
+      select h.created_at
+      from follows f
+      cross join lateral (
+        select p.created_at from posts p
+        where ${visibleAfterCursor}
+        order by p.created_at desc, p.id desc
+        limit 1
+      ) h
+      where f.follower_id = ${viewerId}
+      order by h.created_at desc
+      offset ${page.limit} limit 1
+    )
     select ${postColumns(sql, viewerId)}, ${positionAt(sql, sql`p.created_at`)}
     from (
       select k.id
@@ -127,8 +148,8 @@ export async function listFeedPage (sql: ISql, viewerId: string, page: PageReque
       cross join lateral (
         select p.created_at, p.id
         from posts p
-        where p.author_id = f.followee_id and p.deleted_at is null and not p.anonymous
-          ${after(sql, sql`p.created_at`, sql`p.id`, page.after)}
+        where ${visibleAfterCursor}
+          and p.created_at >= coalesce((select created_at from cutoff), '-infinity')
         order by p.created_at desc, p.id desc
         limit ${page.limit + 1}
       ) k

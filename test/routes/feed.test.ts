@@ -83,3 +83,17 @@ t.test('GET /feed → 401 TOKEN_NOT_FOUND without a token', async (t) => {
   t.equal(res.statusCode, 401)
   t.same(res.json(), { error: { code: 'TOKEN_NOT_FOUND', message: '토큰이 없습니다.' } })
 })
+
+t.test('GET /feed → 200 paging by 2 through 5 followees\' interleaved posts: the cutoff keeps every post, once, in order', async (t) => {
+  // More followees with posts than a page holds, so the query's cutoff (the 3rd newest of the
+  // followees' newest posts) is in play on every page.
+  const follower = await createUser(app)
+  const authors = await Promise.all(Array.from({ length: 5 }, () => createUser(app)))
+  for (const author of authors) await followAs(follower, author.username)
+  const order = [0, 1, 2, 0, 3, 4, 4, 1, 0, 2, 3, 3, 1, 4, 0, 2]
+  const written: string[] = []
+  for (const [i, a] of order.entries()) written.push((await write(authors[a]!, `interleaved ${i}`)).id)
+  const { items, pages } = await collectPages<PostItem>(app, '/feed', follower.auth, 2)
+  t.equal(pages, 8)
+  t.same(items.map(p => p.id), written.reverse(), 'newest first, none skipped, none twice')
+})
