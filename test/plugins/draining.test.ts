@@ -7,15 +7,24 @@ import { listen, openConnection, parseResponses } from '../raw-http.js'
 const SLOW_MS = 300
 const UNAVAILABLE = { error: { code: 'SERVICE_UNAVAILABLE', message: '서비스를 일시적으로 사용할 수 없습니다.' } }
 
-function slowRoute (fastify: FastifyInstance): void {
-  fastify.route({
-    method: 'GET',
-    url: '/slow',
-    handler: async function slow () {
-      await sleep(SLOW_MS)
-      return { finished: true }
+/** A route that takes SLOW_MS; `reached` resolves once a request is inside its handler. */
+function slowRoute (): { register: (fastify: FastifyInstance) => void, reached: Promise<void> } {
+  let inHandler: () => void = () => {}
+  const reached = new Promise<void>((resolve) => { inHandler = resolve })
+  return {
+    reached,
+    register (fastify) {
+      fastify.route({
+        method: 'GET',
+        url: '/slow',
+        handler: async function slow () {
+          inHandler()
+          await sleep(SLOW_MS)
+          return { finished: true }
+        }
+      })
     }
-  })
+  }
 }
 
 const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`
@@ -34,11 +43,12 @@ async function responses (connection: { received: () => string, closed: Promise<
 }
 
 t.test('app.close() while a request is in flight → it finishes with 200, then its connection closes', async (t) => {
-  const app = await build(t, { after: slowRoute })
+  const slow = slowRoute()
+  const app = await build(t, { after: slow.register })
   const port = await listen(app)
   const busy = await openConnection(port)
   busy.socket.write(get('/slow'))
-  await sleep(50)
+  await slow.reached
   const started = Date.now()
   const closing = app.close()
   const { parsed } = await responses(busy, 1)
@@ -82,11 +92,12 @@ t.test('a request on a kept-alive connection while shutdown hooks run → 503 SE
 })
 
 t.test('a request pipelined behind the in-flight one → left unanswered on the closed connection, never a non-envelope body', async (t) => {
-  const app = await build(t, { after: slowRoute })
+  const slow = slowRoute()
+  const app = await build(t, { after: slow.register })
   const port = await listen(app)
   const busy = await openConnection(port)
   busy.socket.write(get('/slow'))
-  await sleep(50)
+  await slow.reached
   const closing = app.close()
   await sleep(20)
   busy.socket.write(get('/health'))
@@ -102,14 +113,15 @@ t.test('a request pipelined behind the in-flight one → left unanswered on the 
 })
 
 t.test('during the drain, an idle keep-alive connection is closed, never answered outside the envelope', async (t) => {
-  const app = await build(t, { after: slowRoute })
+  const slow = slowRoute()
+  const app = await build(t, { after: slow.register })
   const port = await listen(app)
   const idle = await openConnection(port)
   idle.socket.write(get('/health'))
   t.equal((await responses(idle, 1)).parsed[0]?.status, 200, 'kept alive after a first answer')
   const busy = await openConnection(port)
   busy.socket.write(get('/slow'))
-  await sleep(50)
+  await slow.reached
   const closing = app.close()
   await sleep(20)
   idle.socket.write(get('/health'))
@@ -125,11 +137,12 @@ t.test('during the drain, an idle keep-alive connection is closed, never answere
 })
 
 t.test('during the drain, a new connection is refused', async (t) => {
-  const app = await build(t, { after: slowRoute })
+  const slow = slowRoute()
+  const app = await build(t, { after: slow.register })
   const port = await listen(app)
   const busy = await openConnection(port)
   busy.socket.write(get('/slow'))
-  await sleep(50)
+  await slow.reached
   const closing = app.close()
   await sleep(20)
   await t.rejects(openConnection(port), { code: 'ECONNREFUSED' })
