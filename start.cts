@@ -32,16 +32,18 @@ function startPoolFromLowPriorityThread (nice: number): Promise<void> {
     const { readdirSync, readFileSync, readlinkSync, stat } = require('node:fs')
     const { setPriority } = require('node:os')
     const { parentPort, workerData } = require('node:worker_threads')
+    let failed
     try {
       // Linux's nice is per thread; /proc/thread-self names this thread's id.
       const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
       setPriority(tid, workerData.nice)
     } catch (error) {
-      parentPort.postMessage({ failed: String(error && error.message) })
+      failed = String(error && error.message)
     }
     // The first use of the pool starts it, from this thread. Then count the threads that
     // inherited the priority: none if something had started the pool before this file ran.
     stat('.', () => {
+      if (failed !== undefined) return parentPort.postMessage({ failed })
       let lowered = 0
       for (const tid of readdirSync('/proc/self/task')) {
         try {
@@ -54,14 +56,10 @@ function startPoolFromLowPriorityThread (nice: number): Promise<void> {
   `, { eval: true, workerData: { nice } })
   // Best effort: if the worker fails, the pool starts later at normal priority.
   return new Promise((resolve) => {
-    let failed = false
-    worker.on('message', (message: { failed?: string, lowered?: number }) => {
+    worker.once('message', (message: { failed?: string, lowered?: number }) => {
       if (message.failed !== undefined) {
-        failed = true
         process.emitWarning(`HASH_THREAD_NICE was not applied: ${message.failed}`)
-        return
-      }
-      if (message.lowered === 0 && !failed) {
+      } else if (message.lowered === 0) {
         process.emitWarning('the thread pool had started before start.cjs ran (an --import in NODE_OPTIONS?): ' +
           'UV_THREADPOOL_SIZE and HASH_THREAD_NICE were not applied')
       }

@@ -35,7 +35,10 @@ function exited (child: ChildProcess): Promise<{ code: number | null, signal: No
 
 type Started = { child: ChildProcess, base: string, output: () => string }
 
-async function start (t: { teardown: (fn: () => unknown) => void }, env: Record<string, string> = {}): Promise<Started> {
+type Teardown = { teardown: (fn: () => unknown) => void }
+
+/** serve.sh as production runs it, with `env` on top of a minimal environment. */
+async function spawnServe (t: Teardown, env: Record<string, string> = {}): Promise<Started> {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
   // Through env(1) to drop NODE_OPTIONS: tap adds an --import to every child's, which would
@@ -60,8 +63,14 @@ async function start (t: { teardown: (fn: () => unknown) => void }, env: Record<
   child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString() })
   child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString() })
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
-  await waitForHealth(base, child)
   return { child, base, output: () => output }
+}
+
+/** spawnServe, once it answers /health. */
+async function start (t: Teardown, env: Record<string, string> = {}): Promise<Started> {
+  const started = await spawnServe(t, env)
+  await waitForHealth(started.base, started.child)
+  return started
 }
 
 t.test('serve.sh serves, then SIGTERM → exit 0 within a few seconds and nothing answers', async (t) => {
@@ -145,4 +154,14 @@ t.test('start.cjs warns when something started the thread pool before it could p
   const early = await start(t, { NODE_OPTIONS: `--import=${pathToFileURL(preload).href}` })
   t.match(early.output(), 'UV_THREADPOOL_SIZE and HASH_THREAD_NICE were not applied')
   t.equal((await fetch(`${early.base}/health`)).status, 200, 'and serves anyway')
+})
+
+t.test('start.cjs: a priority it cannot set is reported, and the configuration check still refuses the value', linuxOnly, async (t) => {
+  // os.setPriority accepts -20..19 only; the config schema allows 0..19 and stops the start.
+  const { child, output } = await spawnServe(t, { HASH_THREAD_NICE: '25' })
+  const result = await Promise.race([exited(child), sleep(15_000).then(() => 'still running' as const)])
+  t.same(result, { code: 1, signal: null }, 'exits 1')
+  t.match(output(), 'HASH_THREAD_NICE was not applied', 'the failed setpriority is a warning of its own')
+  t.notMatch(output(), 'thread pool had started', 'not mistaken for a pool started too early')
+  t.match(output(), /HASH_THREAD_NICE/, 'the configuration error names the variable')
 })
