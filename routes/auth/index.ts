@@ -3,7 +3,7 @@
 import type { FastifyContextConfig } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppError } from '../../plugins/errors.js'
-import { IdParams, BearerAuth } from '../../schemas/common.js'
+import { BearerAuth, IdParams } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import {
   Account, LoggedOut, LoginBody, LogoutBody, RefreshBody, Revoked, SessionList, SignupBody, TokenPair
@@ -20,6 +20,8 @@ const MAX_LISTED_SESSIONS = 100
 const accountViews = new WeakMap<UserRow, Account>()
 
 const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
+  fastify.requireAuthentication()
+
   const { config } = fastify
 
   fastify.addHook('onSend', async (_request, reply) => {
@@ -35,6 +37,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     fastify.route({
       method: 'POST',
       url,
+      config: { public: true },
       schema: {
         tags: TAGS,
         summary: url === '/signup' ? 'Create an account (alias of /auth/signup)' : 'Create an account',
@@ -52,7 +55,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     fastify.route({
       method: 'POST',
       url,
-      config: loginRateLimit,
+      config: { ...loginRateLimit, public: true },
       schema: {
         tags: TAGS,
         summary: url === '/login' ? 'Log in (alias of /auth/login)' : 'Log in with username or email',
@@ -69,6 +72,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'POST',
     url: '/auth/refresh',
+    config: { public: true },
     schema: {
       tags: TAGS,
       summary: 'Exchange a refresh token for a new pair (rotation)',
@@ -85,10 +89,13 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'POST',
     url: '/auth/logout',
+    // Public: a refresh token alone may end its session; a Bearer token is needed only for
+    // `allSessions` or a body without a refresh token, checked in the handler.
+    config: { public: true },
     schema: {
       tags: TAGS,
       summary: 'End a session, or all of them',
-      security: BearerAuth,
+      security: [{}, ...BearerAuth],
       body: LogoutBody,
       response: { 200: LoggedOut, ...errors(401) }
     },
@@ -104,7 +111,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
         await endSessions(fastify, client, { userId: claims.sub, sessionId: claims.sid }, 'logout')
         return { loggedOut: true as const }
       }
-      await fastify.authenticate(request)
+      fastify.authenticate(request)
       const { id, sessionId } = request.user
       await endSessions(fastify, client, body.allSessions === true ? { userId: id } : { userId: id, sessionId }, 'logout')
       return { loggedOut: true as const }
@@ -114,8 +121,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'GET',
     url: '/auth/me',
-    onRequest: fastify.authenticate,
-    schema: { tags: TAGS, summary: 'The caller\'s account', security: BearerAuth, response: { 200: Account, ...errors(401) } },
+    schema: { tags: TAGS, summary: 'The caller\'s account', response: { 200: Account, ...errors(401) } },
     handler: async function me (request) {
       const user = await fastify.accounts.get(request.user.id)
       if (user === undefined) throw new AppError('INVALID_TOKEN')
@@ -131,8 +137,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'GET',
     url: '/auth/sessions',
-    onRequest: fastify.authenticate,
-    schema: { tags: TAGS, summary: 'The caller\'s live sessions', security: BearerAuth, response: { 200: SessionList, ...errors(401) } },
+    schema: { tags: TAGS, summary: 'The caller\'s live sessions', response: { 200: SessionList, ...errors(401) } },
     handler: async function sessions (request) {
       const rows = await listLiveSessions(fastify.sql, request.user.id, MAX_LISTED_SESSIONS)
       return { items: rows.map(s => ({ ...s, createdAt: s.createdAt.toISOString(), lastUsedAt: s.lastUsedAt.toISOString(), current: s.id === request.user.sessionId })) }
@@ -142,11 +147,9 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'DELETE',
     url: '/auth/sessions/:id',
-    onRequest: fastify.authenticate,
     schema: {
       tags: TAGS,
       summary: 'Revoke one of the caller\'s sessions',
-      security: BearerAuth,
       params: IdParams,
       response: { 200: Revoked, ...errors(401, 404) }
     },

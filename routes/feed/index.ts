@@ -2,7 +2,7 @@
 // memory when nothing they show has changed since they were read (plugins/feed-cache.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
-import { PageQuery, BearerAuth } from '../../schemas/common.js'
+import { PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { PostPage } from '../../schemas/social.js'
 import { pageRequest } from '../../db/pagination.js'
@@ -24,17 +24,17 @@ function unpooledBuffer (text: string): Buffer {
 }
 
 const feedRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
+  fastify.requireAuthentication()
+
   const { sql, feedPages } = fastify
 
   fastify.route({
     method: 'GET',
     url: '/feed',
-    onRequest: fastify.authenticate,
     schema: {
       tags: ['feed'],
       summary: 'Posts by the users the caller follows, newest first',
       description: 'Anonymous posts are left out: listing them here would name their author.',
-      security: BearerAuth,
       querystring: PageQuery,
       response: { 200: PostPage, ...errors(401) }
     },

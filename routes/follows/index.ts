@@ -1,7 +1,7 @@
 // Follows: follow and unfollow by username (both idempotent), and the caller's two lists.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppError, invalidField } from '../../plugins/errors.js'
-import { PageQuery, BearerAuth } from '../../schemas/common.js'
+import { PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { FollowBody, Followed, FollowedUserPage, Unfollowed, UsernameParams } from '../../schemas/social.js'
 import { follow, listFollowersPage, listFollowingPage, unfollow } from '../../db/follows.js'
@@ -11,15 +11,15 @@ import { findUserByUsername } from '../../db/users.js'
 const TAGS = ['follows']
 
 const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
+  fastify.requireAuthentication()
+
   fastify.route({
     method: 'POST',
     url: '/follows',
-    onRequest: fastify.authenticate,
     schema: {
       tags: TAGS,
       summary: 'Follow a user',
       description: '201 when the follow is new, 200 when the caller already followed that user.',
-      security: BearerAuth,
       body: FollowBody,
       response: { 200: Followed, 201: Followed, ...errors(401, 404) }
     },
@@ -36,12 +36,10 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'DELETE',
     url: '/follows/:username',
-    onRequest: fastify.authenticate,
     schema: {
       tags: TAGS,
       summary: 'Unfollow a user',
       description: 'Idempotent: unfollowing a user the caller does not follow also answers 200.',
-      security: BearerAuth,
       params: UsernameParams,
       response: { 200: Unfollowed, ...errors(401, 404) }
     },
@@ -57,11 +55,9 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'GET',
     url: '/follows/following',
-    onRequest: fastify.authenticate,
     schema: {
       tags: TAGS,
       summary: 'Users the caller follows, most recently followed first',
-      security: BearerAuth,
       querystring: PageQuery,
       response: { 200: FollowedUserPage, ...errors(401) }
     },
@@ -73,11 +69,9 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'GET',
     url: '/follows/followers',
-    onRequest: fastify.authenticate,
     schema: {
       tags: TAGS,
       summary: 'Users who follow the caller, most recent first',
-      security: BearerAuth,
       querystring: PageQuery,
       response: { 200: FollowedUserPage, ...errors(401) }
     },

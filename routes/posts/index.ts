@@ -1,7 +1,7 @@
 // Posts: write, read, edit and delete one post, and list the caller's own.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppError } from '../../plugins/errors.js'
-import { IdParams, PageQuery, BearerAuth } from '../../schemas/common.js'
+import { IdParams, PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { Deleted, NewPostBody, Post, PostEditBody, PostPage } from '../../schemas/social.js'
 import { pageRequest } from '../../db/pagination.js'
@@ -14,14 +14,14 @@ function refusal (reason: Refusal): AppError {
 }
 
 const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
+  fastify.requireAuthentication()
+
   fastify.route({
     method: 'POST',
     url: '/posts',
-    onRequest: fastify.authenticate,
     schema: {
       tags: TAGS,
       summary: 'Write a post',
-      security: BearerAuth,
       body: NewPostBody,
       response: { 201: Post, ...errors(401) }
     },
@@ -37,11 +37,9 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'GET',
     url: '/posts/mine',
-    onRequest: fastify.authenticate,
     schema: {
       tags: TAGS,
       summary: 'The caller\'s posts, anonymous ones included, newest first',
-      security: BearerAuth,
       querystring: PageQuery,
       response: { 200: PostPage, ...errors(401) }
     },
@@ -53,12 +51,10 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'GET',
     url: '/posts/:id',
-    onRequest: fastify.authenticate,
     schema: {
       tags: TAGS,
       summary: 'One post with its counts',
       description: '`author` is null when the post is anonymous and the caller is not its author.',
-      security: BearerAuth,
       params: IdParams,
       response: { 200: Post, ...errors(401, 404) }
     },
@@ -72,11 +68,9 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'PUT',
     url: '/posts/:id',
-    onRequest: fastify.authenticate,
     schema: {
       tags: TAGS,
       summary: 'Edit a post\'s title and body (author only)',
-      security: BearerAuth,
       params: IdParams,
       body: PostEditBody,
       response: { 200: Post, ...errors(401, 403, 404) }
@@ -92,11 +86,9 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'DELETE',
     url: '/posts/:id',
-    onRequest: fastify.authenticate,
     schema: {
       tags: TAGS,
       summary: 'Delete a post (its author or an admin)',
-      security: BearerAuth,
       params: IdParams,
       response: { 200: Deleted, ...errors(401, 403, 404) }
     },

@@ -2,7 +2,7 @@
 // users only: a campus SNS shows its members to members.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppError } from '../../plugins/errors.js'
-import { PageQuery, BearerAuth } from '../../schemas/common.js'
+import { PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { PostPage, Profile, UserPage, UserSearchQuery, UsernameParams } from '../../schemas/social.js'
 import { pageRequest } from '../../db/pagination.js'
@@ -12,15 +12,15 @@ import { findProfile, findUserByUsername, listUsersPage } from '../../db/users.j
 const TAGS = ['users']
 
 const userRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
+  fastify.requireAuthentication()
+
   fastify.route({
     method: 'GET',
     url: '/users',
-    onRequest: fastify.authenticate,
     schema: {
       tags: TAGS,
       summary: 'Every user except the caller, newest first',
       description: '`?q=` keeps users whose username or nickname starts with it, case-insensitively.',
-      security: BearerAuth,
       querystring: UserSearchQuery,
       response: { 200: UserPage, ...errors(401) }
     },
@@ -32,12 +32,10 @@ const userRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'GET',
     url: '/users/:username',
-    onRequest: fastify.authenticate,
     schema: {
       tags: TAGS,
       summary: 'A user\'s profile with follower, following and post counts',
       description: 'The username is matched case-insensitively.',
-      security: BearerAuth,
       params: UsernameParams,
       response: { 200: Profile, ...errors(401, 404) }
     },
@@ -51,12 +49,10 @@ const userRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'GET',
     url: '/users/:username/posts',
-    onRequest: fastify.authenticate,
     schema: {
       tags: TAGS,
       summary: 'A user\'s posts, newest first',
       description: 'Anonymous posts are listed to their author only.',
-      security: BearerAuth,
       params: UsernameParams,
       querystring: PageQuery,
       response: { 200: PostPage, ...errors(401, 404) }
