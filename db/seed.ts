@@ -140,7 +140,7 @@ async function seed (sql: ISql): Promise<{ users: number, posts: number, follows
     }
     // Hashed only for users being created: a new salt on every run would change the row.
     const passwordHash = await argon2.hash(DEMO_PASSWORD, ARGON2_OPTIONS)
-    const created = await insertUser(sql, { username: user.username, nickname: user.nickname, email: null, passwordHash, admissionYear: null })
+    const created = await insertUser(sql, { username: user.username, nickname: user.nickname, email: null, passwordHash, schoolId: null, admissionYear: null })
     if (created === undefined) throw new Error(`could not create ${user.username}`)
     ids.set(user.username, created.id)
     added.users++

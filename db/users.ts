@@ -2,6 +2,7 @@
 // side of a user (search, profile with counts).
 import type { ISql } from 'postgres'
 import type { Profile, UserSummary } from '../schemas/social.js'
+import { invalidField } from '../plugins/errors.js'
 import { after, positionAt, toPage, type Page, type PageRequest } from './pagination.js'
 
 /** The case-insensitive identity of a name or address: NFC, then Unicode lower case. */
@@ -30,6 +31,7 @@ export type NewUser = {
   nickname: string
   email: string | null
   passwordHash: string
+  schoolId: string | null
   admissionYear: number | null
 }
 
@@ -43,15 +45,23 @@ export async function isUsernameOrEmailTaken (sql: ISql, username: string, email
   return row?.taken === true
 }
 
-/** Inserts the user, or returns undefined when the username or email is already taken. */
+/**
+ * Inserts the user, or returns undefined when the username or email is already taken; an
+ * unknown school is a 400 decided by the foreign key, so a school deleted meanwhile cannot slip in.
+ */
 export async function insertUser (sql: ISql, user: NewUser): Promise<UserRow | undefined> {
-  const [row] = await sql<UserRow[]>`
-    insert into users (username, username_key, nickname, nickname_key, email, email_key, password_hash, admission_year)
-    values (${user.username}, ${identityKey(user.username)}, ${user.nickname}, ${identityKey(user.nickname)}, ${user.email},
-            ${user.email === null ? null : identityKey(user.email)}, ${user.passwordHash}, ${user.admissionYear})
-    on conflict do nothing
-    returning id, username, nickname, email, school_id, admission_year, created_at`
-  return row
+  try {
+    const [row] = await sql<UserRow[]>`
+      insert into users (username, username_key, nickname, nickname_key, email, email_key, password_hash, school_id, admission_year)
+      values (${user.username}, ${identityKey(user.username)}, ${user.nickname}, ${identityKey(user.nickname)}, ${user.email},
+              ${user.email === null ? null : identityKey(user.email)}, ${user.passwordHash}, ${user.schoolId}, ${user.admissionYear})
+      on conflict do nothing
+      returning id, username, nickname, email, school_id, admission_year, created_at`
+    return row
+  } catch (error) {
+    if ((error as { code?: string }).code === '23503') throw invalidField('/body/schoolId', 'is not a known school')
+    throw error
+  }
 }
 
 export async function findUserById (sql: ISql, id: string): Promise<UserRow | undefined> {

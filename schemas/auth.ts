@@ -15,6 +15,7 @@ export function SignupBody (passwordMinLength: number) {
     password: Type.String({ minLength: passwordMinLength, maxLength: 128 }),
     nickname: Nickname,
     email: Type.Optional(Email),
+    schoolId: Type.Optional(Type.String({ format: 'uuid', description: 'an existing school (GET /schools)' })),
     admissionYear: Type.Optional(Type.Integer({ minimum: 1950, maximum: 2100 }))
   }, { additionalProperties: false })
 }

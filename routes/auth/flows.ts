@@ -56,7 +56,7 @@ export async function signup (fastify: FastifyInstance, client: Client, body: Si
   if (await isUsernameOrEmailTaken(fastify.sql, body.username, email)) throw new AppError('USER_ALREADY_EXISTS')
   const passwordHash = await fastify.passwords.hash(body.password)
   const user = await insertUser(fastify.sql, {
-    username: body.username, nickname: body.nickname, email, passwordHash, admissionYear: body.admissionYear ?? null
+    username: body.username, nickname: body.nickname, email, passwordHash, schoolId: body.schoolId ?? null, admissionYear: body.admissionYear ?? null
   })
   if (user === undefined) throw new AppError('USER_ALREADY_EXISTS')
   await audit(fastify, client, { event: 'signup', userId: user.id })
