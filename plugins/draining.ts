@@ -9,14 +9,18 @@ export default fp(async function drainingPlugin (fastify) {
   fastify.addHook('preClose', async () => {
     draining = true
   })
-  fastify.addHook('onRequest', async (_request, reply) => {
-    if (!draining) return
+  fastify.addHook('onRequest', function refuseWhileDraining (_request, reply, done) {
+    if (!draining) {
+      done()
+      return
+    }
     reply.header('connection', 'close')
-    throw new AppError('SERVICE_UNAVAILABLE', { headers: { 'retry-after': '5' } })
+    done(new AppError('SERVICE_UNAVAILABLE', { headers: { 'retry-after': '5' } }))
   })
   // Fastify closes only the connections idle when the drain starts. One busy then would stay
   // open after its answer until keepAliveTimeout (72 s), holding close() and the shutdown.
-  fastify.addHook('onSend', async (_request, reply) => {
+  fastify.addHook('onSend', function closeWhileDraining (_request, reply, payload, done) {
     if (draining) reply.header('connection', 'close')
+    done(null, payload)
   })
 }, { name: 'draining', dependencies: ['errors'] })

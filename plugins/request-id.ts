@@ -13,7 +13,10 @@ export function genReqId (req: IncomingMessage): string {
 }
 
 export default fp(async function requestIdPlugin (fastify) {
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Sync hooks (done callback) throughout the per-request path: an async hook costs a promise
+  // and a microtask per request for nothing when it awaits nothing.
+  fastify.addHook('onRequest', function echoRequestId (request, reply, done) {
     reply.header('x-request-id', request.id)
+    done()
   })
 }, { name: 'request-id' })

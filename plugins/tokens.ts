@@ -26,6 +26,39 @@ declare module 'fastify' {
 
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
 
+const VERIFIED_TOKENS_MAX = 10_000
+
+/**
+ * Tokens whose signature was checked, keyed by the whole token string, so a token that
+ * differs in any byte (one of its signature's included) is a different key and is verified
+ * afresh: no collision is possible. The HMAC check it saves was a fifth of GET /auth/me's CPU.
+ * fast-jwt's own cache does this too, but hashes the token for its key (costing about what it
+ * saves) or, keyed by the raw token, prints a security warning at every start that an operator
+ * cannot tell is harmless. An entry lives no longer than the token's `exp`; failures are never
+ * remembered; revocation is still checked on every request (plugins/auth.ts).
+ */
+export class VerifiedTokens {
+  private readonly entries = new Map<string, { payload: Record<string, unknown>, expiresAt: number }>()
+  constructor (private readonly max: number) {}
+
+  get (token: string): Record<string, unknown> | undefined {
+    const entry = this.entries.get(token)
+    if (entry === undefined) return undefined
+    if (entry.expiresAt <= Date.now()) {
+      this.entries.delete(token)
+      return undefined
+    }
+    return entry.payload
+  }
+
+  add (token: string, payload: Record<string, unknown>): void {
+    if (typeof payload.exp !== 'number') return
+    // Oldest first out: a Map iterates in insertion order.
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!)
+    this.entries.set(token, { payload, expiresAt: payload.exp * 1000 })
+  }
+}
+
 function hasClaims (payload: Record<string, unknown>, type: keyof Claims): boolean {
   if (payload.type !== type || typeof payload.sub !== 'string' || typeof payload.sid !== 'string') return false
   return type === 'access'
@@ -38,16 +71,10 @@ export default fp(async function tokensPlugin (fastify) {
   await fastify.register(jwt, {
     secret: config.jwtSecret,
     sign: { algorithm: 'HS256' },
-    verify: {
-      algorithms: ['HS256'],
-      // Verified tokens are remembered, keyed by the exact token string (fast-jwt's default key
-      // is a SHA-256 of it, about what the HMAC check it saves costs): the check was a fifth
-      // of GET /auth/me's CPU. An entry lives no longer than the token's exp; revocation is
-      // still checked on every request (plugins/auth.ts), and failures are never cached.
-      cache: 10_000,
-      cacheKeyBuilder: (token: string) => token
-    }
+    verify: { algorithms: ['HS256'] }
   })
+
+  const verified = new VerifiedTokens(VERIFIED_TOKENS_MAX)
 
   const tokens: Tokens = {
     signAccess ({ userId, sessionId, role }) {
@@ -62,11 +89,14 @@ export default fp(async function tokensPlugin (fastify) {
     },
 
     verify (token, type) {
-      let payload: Record<string, unknown>
-      try {
-        payload = fastify.jwt.verify(token)
-      } catch (error) {
-        throw new AppError((error as { code?: string }).code === 'FAST_JWT_EXPIRED' ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN')
+      let payload = verified.get(token)
+      if (payload === undefined) {
+        try {
+          payload = fastify.jwt.verify<Record<string, unknown>>(token)
+        } catch (error) {
+          throw new AppError((error as { code?: string }).code === 'FAST_JWT_EXPIRED' ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN')
+        }
+        verified.add(token, payload)
       }
       if (!hasClaims(payload, type)) throw new AppError('INVALID_TOKEN')
       return payload as unknown as Claims[typeof type]

@@ -92,6 +92,40 @@ t.test('serve.sh serves, then SIGTERM → exit 0 within a few seconds and nothin
   await t.rejects(fetch(`${base}/health`), 'no longer answered')
 })
 
+type LogLine = { level: number, msg: string, reqId?: string, method?: string, route?: string | null, status?: number, ms?: number }
+
+function jsonLines (output: string): LogLine[] {
+  return output.split('\n').filter(line => line.startsWith('{')).map(line => JSON.parse(line) as LogLine)
+}
+
+t.test('LOG_LEVEL=info: one access line per request, every line written out before a SIGTERM exit', async (t) => {
+  const { child, base, output } = await start(t, { LOG_LEVEL: 'info' })
+  const ids: string[] = []
+  for (const path of ['/health', '/posts/00000000-0000-4000-8000-000000000000', '/nothing-here']) {
+    for (let i = 0; i < 20; i++) ids.push((await fetch(`${base}${path}`)).headers.get('x-request-id')!)
+  }
+  child.kill('SIGTERM')
+  t.same(await exited(child), { code: 0, signal: null })
+  // The last 60: waitForHealth's own requests come first.
+  const access = jsonLines(output()).filter(line => line.msg === 'request').slice(-ids.length)
+  t.same(access.map(line => line.reqId), ids, 'one line per request, in order, none lost at exit')
+  t.match(access[0], { level: 30, method: 'GET', route: '/health', status: 200, ms: Number })
+  t.match(access[20], { route: '/posts/:id', status: 401 }, 'the route pattern, not the URL with its id')
+  t.match(access[40], { route: null, status: 404 })
+  t.notOk(jsonLines(output()).some(line => line.msg === 'incoming request'), 'not Fastify\'s two lines per request')
+  t.ok(jsonLines(output()).some(line => line.msg === 'shutting down'), 'the last line made it out')
+  t.notMatch(output(), /FAST_JWT|Deprecation|SECURITY_RISK/, 'no alarming or deprecation line at start')
+})
+
+t.test('a start that fails still writes its fatal log line before exit(1)', async (t) => {
+  const closedPort = await freePort()
+  const { child, output } = await spawnServe(t, {
+    LOG_LEVEL: 'info', DATABASE_URL: `postgres://nobody@127.0.0.1:${closedPort}/none`, DATABASE_CONNECT_TIMEOUT: '2'
+  })
+  t.equal((await exited(child)).code, 1)
+  t.ok(jsonLines(output()).some(line => line.level === 60), `the fatal JSON line is there: ${output()}`)
+})
+
 /** Each thread of a process: its nice value and the CPU it has used, in clock ticks. */
 function threads (pid: number): Array<{ tid: number, nice: number, ticks: number }> {
   return readdirSync(`/proc/${pid}/task`).map((tid) => {

@@ -24,8 +24,9 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
 
   const { config } = fastify
 
-  fastify.addHook('onSend', async (_request, reply) => {
+  fastify.addHook('onSend', function noStore (_request, reply, payload, done) {
     reply.header('cache-control', 'no-store')
+    done(null, payload)
   })
 
   // Per client address; LOGIN_RATE_LIMIT=0 turns it off (benchmarks only).

@@ -173,3 +173,20 @@ t.test('GET /auth/me → 401 INVALID_TOKEN once the account no longer exists', a
   t.equal(res.statusCode, 401)
   t.same(res.json(), INVALID_TOKEN)
 })
+
+t.test('a verified token is remembered, yet one differing in a single signature byte is refused', async (t) => {
+  const app = await build(t)
+  const user = await createUser(app)
+  const good = await app.inject({ url: '/auth/me', headers: user.auth })
+  t.equal(good.statusCode, 200, 'the real token, now in the verified-token cache')
+  const [header, payload, signature] = user.token.split('.') as [string, string, string]
+  // Flip one bit of one signature byte (not the last character, whose low bits base64url may ignore).
+  const bytes = Buffer.from(signature, 'base64url')
+  bytes[0] = bytes[0]! ^ 0x01
+  const forged = `${header}.${payload}.${bytes.toString('base64url')}`
+  t.not(forged, user.token)
+  const res = await app.inject({ url: '/auth/me', headers: { authorization: `Bearer ${forged}` } })
+  t.equal(res.statusCode, 401)
+  t.same(res.json(), INVALID_TOKEN)
+  t.equal((await app.inject({ url: '/auth/me', headers: user.auth })).statusCode, 200, 'the real one still passes')
+})
