@@ -44,7 +44,18 @@ const REDACTED = [
 function logOutput (config: Config): { transport: TransportSingleOptions } | { stream: DestinationStream } | Record<string, never> {
   if (process.stdout.isTTY) return { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } }
   if (config.LOG_LEVEL === 'silent') return {}
-  return { stream: pino.destination({ dest: 1, sync: false }) }
+  // Written in blocks of 8 KiB (about 40 lines) rather than line by line: under load this took
+  // GET /health at info from 45% to ~70% of its throughput at warn (bench --pin). A quiet
+  // service still shows its lines within a second.
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 8192 })
+  setInterval(() => {
+    try {
+      destination.flush()
+    } catch {
+      // closed at exit: nothing left to flush
+    }
+  }, 1000).unref()
+  return { stream: destination }
 }
 
 export function serverOptions (config: Config): FastifyServerOptions {

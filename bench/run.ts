@@ -6,8 +6,14 @@
 //
 //   npm run bench -- [--duration 10] [--warmup 3] [--connections 50] [--large]
 //                    [--users 10000] [--posts 200000] [--follows 100] [--only me,login]
-//                    [--log-level warn] [--service-arg=--cpu-prof ...] [--no-write]
-import { spawn, type ChildProcess } from 'node:child_process'
+//                    [--log-levels info,warn] [--pin] [--service-arg=--cpu-prof ...] [--no-write]
+//
+// The service runs as production does, at LOG_LEVEL=info with its output going to a file; the
+// cheap routes (health, me) are measured again at each further level of --log-levels, so the
+// cost of the access log is a number in the table. --pin runs the service (and the ceiling
+// server) on CPU 0 and this process, the load generator and raw argon2, on CPU 1 (taskset),
+// which is how one-core figures are taken.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
@@ -44,7 +50,8 @@ const { values: args } = parseArgs({
     follows: { type: 'string', default: '100' },
     large: { type: 'boolean', default: false },
     only: { type: 'string' },
-    'log-level': { type: 'string', default: 'warn' },
+    'log-levels': { type: 'string', default: 'info,warn' },
+    pin: { type: 'boolean', default: false },
     'service-arg': { type: 'string', multiple: true, default: [] },
     'no-write': { type: 'boolean', default: false }
   }
@@ -71,6 +78,11 @@ const full: SeedSize = {
 const small: SeedSize = { ...full, posts: Math.max(1, Math.round(full.posts / 10)) }
 const only = new Set(args.only === undefined ? GROUPS : args.only.split(',').map(s => s.trim()))
 for (const g of only) if (!(GROUPS as readonly string[]).includes(g)) throw new Error(`--only: unknown group ${g} (groups: ${GROUPS.join(', ')})`)
+const logLevels = args['log-levels'].split(',').map(s => s.trim()).filter(s => s !== '')
+const serviceLogLevel = logLevels[0] ?? 'info'
+/** `taskset -c 0` in front of the service's and the ceiling's command under --pin. */
+const pinnedTo = (command: string, argv: string[]): [string, string[]] =>
+  args.pin ? ['taskset', ['-c', '0', command, ...argv]] : [command, argv]
 const hashConcurrency = Number(process.env.HASH_CONCURRENCY ?? ConfigSchema.properties.HASH_CONCURRENCY.default)
 
 const log = (line: string) => process.stdout.write(`[bench] ${line}\n`)
@@ -99,7 +111,8 @@ function withDatabase (url: string, database: string): string {
 
 function spawnNode (name: string, argv: string[], env: NodeJS.ProcessEnv, command = process.execPath): ChildProcess {
   const out = createWriteStream(join(workDir, `${name}.log`))
-  const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const [pinnedCommand, pinnedArgv] = pinnedTo(command, argv)
+  const child = spawn(pinnedCommand, pinnedArgv, { env, stdio: ['ignore', 'pipe', 'pipe'] })
   child.stdout!.pipe(out)
   child.stderr!.pipe(out)
   children.add(child)
@@ -159,9 +172,8 @@ async function startService (name: string, databaseUrl: string, extraEnv: NodeJS
     JWT_SECRET: randomBytes(48).toString('base64url'),
     JWT_ACCESS_TTL: '3600',
     LOGIN_RATE_LIMIT: '0',
-    // Production runs at info; the benchmark at warn (see README "Performance"), so the
-    // numbers are the service's and not the cost of writing request lines to a pipe nobody reads.
-    LOG_LEVEL: args['log-level'],
+    // As production runs: info, its lines going to a file (spawnNode's log).
+    LOG_LEVEL: serviceLogLevel,
     ...extraEnv
   }
   // Through serve.sh, as npm start and the image run it (it execs node: same pid).
@@ -357,6 +369,18 @@ async function main (): Promise<Report> {
     push(m, 'ceiling', m.requestsPerSecond)
     peak.ceiling = peakRssMiB(child.pid!)
   }
+  /** GET /health and GET /auth/me: the per-request cost every route pays. */
+  async function cheapRoutes (target: Service, tokens: string[], label: string): Promise<void> {
+    if (only.has('health')) {
+      await versusCeiling(`GET /health${label}`, { url: target.base, connections: load.connections, requests: [{ method: 'GET', path: '/health' }] })
+    }
+    if (only.has('me')) {
+      await versusCeiling(`GET /auth/me${label}`, {
+        url: target.base, connections: load.connections,
+        requests: [rotating(tokens, t => ({ method: 'GET', path: '/auth/me', headers: bearer(t) }))]
+      })
+    }
+  }
   let argon: Awaited<ReturnType<typeof argon2Ceiling>> = { verifiesPerSecond: 0, verifies: 0, concurrency: hashConcurrency }
 
   const service = await startService('service', withDatabase(serverUrl, FULL_DB))
@@ -372,14 +396,17 @@ async function main (): Promise<Report> {
     // A liveness checker's view: a fixed, modest rate, so latency (not throughput) is compared.
     const healthProbe: Probe = { url: service.base, path: '/health', rate: probeRate }
 
-    if (only.has('health')) {
-      await versusCeiling('GET /health', { url: service.base, connections: load.connections, requests: [{ method: 'GET', path: '/health' }] })
-    }
-    if (only.has('me')) {
-      await versusCeiling('GET /auth/me', {
-        url: service.base, connections: load.connections,
-        requests: [rotating(tokens, t => ({ method: 'GET', path: '/auth/me', headers: bearer(t) }))]
-      })
+    await cheapRoutes(service, tokens, '')
+    // The same two at each further log level, on a service of their own.
+    for (const level of logLevels.slice(1)) {
+      if (!only.has('health') && !only.has('me')) break
+      const quiet = await startService(`service-${level}`, withDatabase(serverUrl, FULL_DB), { LOG_LEVEL: level })
+      try {
+        await cheapRoutes(quiet, await tokensFor(quiet.base, 20), `, LOG_LEVEL=${level}`)
+        peak[`service, LOG_LEVEL=${level}`] = peakRssMiB(quiet.child.pid!)
+      } finally {
+        await stopChild(quiet.child)
+      }
     }
     if (only.has('login')) {
       // The login ceiling, measured right before the logins (the service idle meanwhile).
@@ -452,7 +479,7 @@ async function main (): Promise<Report> {
     startedAt: startedAt.toISOString(),
     command,
     machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverageAtStart },
-    settings: { ...load, loginConnections, probeRate, full, small, hashConcurrency, logLevel: args['log-level'], database: serverUrlFromEnv === undefined ? 'embedded' : 'DATABASE_URL', serviceArgs: args['service-arg'] },
+    settings: { ...load, loginConnections, probeRate, full, small, hashConcurrency, logLevels, pinned: args.pin, database: serverUrlFromEnv === undefined ? 'embedded' : 'DATABASE_URL', serviceArgs: args['service-arg'] },
     argon2: argon,
     ceilingChecks,
     peakRssMiB: peak,
@@ -464,6 +491,12 @@ async function main (): Promise<Report> {
   }
 }
 
+if (args.pin) {
+  if (cpus().length < 2) throw new Error('--pin needs two CPUs: the service on one, the load on the other')
+  // This process generates the load and measures raw argon2: CPU 1, all its threads.
+  const pinned = spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { encoding: 'utf8' })
+  if (pinned.status !== 0) throw new Error(`--pin: taskset failed: ${pinned.stderr}`)
+}
 const loadAverageAtStart = loadavg().map(n => Math.round(n * 100) / 100)
 let exitCode = 0
 try {

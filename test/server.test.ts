@@ -104,6 +104,9 @@ t.test('LOG_LEVEL=info: one access line per request, every line written out befo
   for (const path of ['/health', '/posts/00000000-0000-4000-8000-000000000000', '/nothing-here']) {
     for (let i = 0; i < 20; i++) ids.push((await fetch(`${base}${path}`)).headers.get('x-request-id')!)
   }
+  // Lines are written in blocks, but a quiet service still shows them within a second or so.
+  await sleep(1500)
+  t.equal(jsonLines(output()).filter(line => line.msg === 'request').slice(-1)[0]?.reqId, ids.at(-1), 'the last line is out before any exit')
   child.kill('SIGTERM')
   t.same(await exited(child), { code: 0, signal: null })
   // The last 60: waitForHealth's own requests come first.
