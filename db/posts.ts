@@ -3,33 +3,45 @@
 // and one anonymity rule wherever it is shown.
 import type { ISql, PendingQuery, Row } from 'postgres'
 import type { Post, UserSummary } from '../schemas/social.js'
+import { invalidField } from '../plugins/errors.js'
 import { after, positionAt, toPage, type Page, type PageRequest } from './pagination.js'
 
-type PostRow = Omit<Post, 'createdAt' | 'updatedAt'> & { createdAt: Date, updatedAt: Date }
+export type PostRow = Omit<Post, 'createdAt' | 'updatedAt'> & { createdAt: Date, updatedAt: Date }
 
 export type PostText = { title: string, body: string }
-export type NewPost = PostText & { anonymous: boolean }
+export type NewPost = PostText & { anonymous: boolean, boardId?: string | undefined }
+
+/**
+ * "This post is live": every query that shows or touches a post keeps only the rows this
+ * fragment accepts (`${livePost(sql, 'p')}`). A deleted board's posts are covered by it too:
+ * deleting a board sets its posts' deleted_at in the same transaction (trigger
+ * boards_delete_posts, migration 005), so the one column is the whole rule and every partial
+ * index `where deleted_at is null` stays exact.
+ */
+export function livePost (sql: ISql, alias: string): PendingQuery<Row[]> {
+  return sql`${sql(alias)}.deleted_at is null`
+}
 
 /**
  * The columns of a post as `viewerId` sees it, over `posts p join users u on u.id = p.author_id`.
  * - The author is withheld here, in SQL, for anonymous posts of others: it never reaches the
  *   service, so no route can leak it.
  * - Counts are the posts' own counters, kept in step by the features that change them.
- * - likedByMe and scrappedByMe are false until likes and scraps exist; they will become
- *   `exists (…)` subqueries on the (post_id, user_id) primary keys of those tables, keeping
- *   one query per page.
+ * - likedByMe and scrappedByMe are `exists` probes of the (post_id, user_id) primary keys of
+ *   post_likes and post_scraps: still one query per page.
  */
-function postColumns (sql: ISql, viewerId: string): PendingQuery<Row[]> {
+export function postColumns (sql: ISql, viewerId: string): PendingQuery<Row[]> {
   return sql`
     p.id, p.title, p.body, p.board_id, p.anonymous,
     case when p.anonymous and p.author_id <> ${viewerId} then null
          else json_build_object('id', u.id, 'username', u.username, 'nickname', u.nickname) end as author,
     p.like_count, p.comment_count, p.scrap_count,
-    false as liked_by_me, false as scrapped_by_me,
+    exists (select 1 from post_likes l where l.post_id = p.id and l.user_id = ${viewerId}) as liked_by_me,
+    exists (select 1 from post_scraps s where s.post_id = p.id and s.user_id = ${viewerId}) as scrapped_by_me,
     p.created_at, p.updated_at`
 }
 
-function toPost (row: PostRow): Post {
+export function toPost (row: PostRow): Post {
   const { id, title, body, boardId, anonymous, author, likeCount, commentCount, scrapCount, likedByMe, scrappedByMe } = row
   return {
     id, title, body, boardId, anonymous, author, likeCount, commentCount, scrapCount, likedByMe, scrappedByMe,
@@ -38,22 +50,31 @@ function toPost (row: PostRow): Post {
   }
 }
 
+/**
+ * A board post is written only into a live board, which the insert locks FOR SHARE so that
+ * deleting the board waits for it (and then deletes it too); otherwise 400 on boardId.
+ */
 export async function createPost (sql: ISql, authorId: string, post: NewPost): Promise<Post> {
+  const board = post.boardId === undefined
+    ? sql`select null::uuid as id`
+    : sql`select id from boards where id = ${post.boardId} and deleted_at is null for share`
   const [row] = await sql<PostRow[]>`
-    with p as (
-      insert into posts (author_id, title, body, anonymous)
-      values (${authorId}, ${post.title}, ${post.body}, ${post.anonymous})
+    with b as (${board}),
+    p as (
+      insert into posts (author_id, board_id, title, body, anonymous)
+      select ${authorId}, b.id, ${post.title}, ${post.body}, ${post.anonymous} from b
       returning *
     )
     select ${postColumns(sql, authorId)} from p join users u on u.id = p.author_id`
-  return toPost(row!)
+  if (row === undefined) throw invalidField('/body/boardId', 'is not a board')
+  return toPost(row)
 }
 
 export async function findPost (sql: ISql, viewerId: string, id: string): Promise<Post | undefined> {
   const [row] = await sql<PostRow[]>`
     select ${postColumns(sql, viewerId)}
     from posts p join users u on u.id = p.author_id
-    where p.id = ${id} and p.deleted_at is null`
+    where p.id = ${id} and ${livePost(sql, 'p')}`
   return row === undefined ? undefined : toPost(row)
 }
 
@@ -61,7 +82,7 @@ export async function findPost (sql: ISql, viewerId: string, id: string): Promis
 export type Refusal = 'not_found' | 'forbidden'
 
 async function whyRefused (sql: ISql, id: string): Promise<Refusal> {
-  const [row] = await sql`select 1 from posts where id = ${id} and deleted_at is null`
+  const [row] = await sql`select 1 from posts where id = ${id} and ${livePost(sql, 'posts')}`
   return row === undefined ? 'not_found' : 'forbidden'
 }
 
@@ -70,7 +91,7 @@ export async function editPost (sql: ISql, viewerId: string, id: string, text: P
   const [row] = await sql<PostRow[]>`
     with p as (
       update posts set title = ${text.title}, body = ${text.body}, updated_at = now()
-      where id = ${id} and author_id = ${viewerId} and deleted_at is null
+      where id = ${id} and author_id = ${viewerId} and ${livePost(sql, 'posts')}
       returning *
     )
     select ${postColumns(sql, viewerId)} from p join users u on u.id = p.author_id`
@@ -86,7 +107,7 @@ export async function deletePost (
 ): Promise<{ authorId: string } | Refusal> {
   const [row] = await sql<Array<{ authorId: string }>>`
     update posts set deleted_at = now()
-    where id = ${id} and deleted_at is null and (author_id = ${viewer.id} or ${viewer.isAdmin})
+    where id = ${id} and ${livePost(sql, 'posts')} and (author_id = ${viewer.id} or ${viewer.isAdmin})
     returning author_id`
   return row === undefined ? await whyRefused(sql, id) : { authorId: row.authorId }
 }
@@ -103,7 +124,7 @@ export async function listAuthorPostsPage (
   const rows = await sql<PostRowWithPosition[]>`
     select ${postColumns(sql, viewerId)}, ${positionAt(sql, sql`p.created_at`)}
     from posts p join users u on u.id = p.author_id
-    where p.author_id = ${author.id} and p.deleted_at is null
+    where p.author_id = ${author.id} and ${livePost(sql, 'p')}
       ${author.id === viewerId ? sql`` : sql`and not p.anonymous`}
       ${after(sql, sql`p.created_at`, sql`p.id`, page.after)}
     order by p.created_at desc, p.id desc
@@ -125,7 +146,7 @@ export async function listAuthorPostsPage (
  */
 export async function listFeedPage (sql: ISql, viewerId: string, page: PageRequest): Promise<Page<Post>> {
   const visibleAfterCursor = sql`
-    p.author_id = f.followee_id and p.deleted_at is null and not p.anonymous
+    p.author_id = f.followee_id and ${livePost(sql, 'p')} and not p.anonymous
     ${after(sql, sql`p.created_at`, sql`p.id`, page.after)}`
   const rows = await sql<PostRowWithPosition[]>`
     with cutoff as (

@@ -4,6 +4,7 @@ import type { ISql } from 'postgres'
 import type { Profile, UserSummary } from '../schemas/social.js'
 import { invalidField } from '../plugins/errors.js'
 import { after, positionAt, toPage, type Page, type PageRequest } from './pagination.js'
+import { livePost } from './posts.js'
 
 /** The case-insensitive identity of a name or address: NFC, then Unicode lower case. */
 export function identityKey (text: string): string {
@@ -119,7 +120,7 @@ export async function findProfile (sql: ISql, viewerId: string, username: string
       (select count(*)::int from follows f where f.followee_id = u.id) as follower_count,
       (select count(*)::int from follows f where f.follower_id = u.id) as following_count,
       (select count(*)::int from posts p
-        where p.author_id = u.id and p.deleted_at is null and (not p.anonymous or p.author_id = ${viewerId})) as post_count
+        where p.author_id = u.id and ${livePost(sql, 'p')} and (not p.anonymous or p.author_id = ${viewerId})) as post_count
     from users u
     where u.username_key = ${identityKey(username)}`
   return row

@@ -26,6 +26,7 @@ export const ConfigSchema = Type.Object({
   TRUST_PROXY: Type.Optional(Type.String({ minLength: 1, description: 'comma-separated proxy addresses or CIDRs' })),
   CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1, description: 'comma-separated allowed origins; unset = CORS off' })),
   ADMIN_USERNAMES: Type.String({ default: '' }),
+  HOT_POST_LIKES: Type.Integer({ default: 10, minimum: 1, maximum: 1_000_000, description: 'likes at which a post joins GET /posts/hot' }),
   CODEGEN_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   CODEGEN_API_KEY: Type.Optional(Type.String()),
   CODEGEN_MODEL: Type.Optional(Type.String({ minLength: 1 })),

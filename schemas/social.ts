@@ -49,8 +49,7 @@ const Body = Text(1, 10_000, { examples: ['도서관 3층에서 같이 공부하
 export const NewPostBody = Type.Object({
   title: Title,
   body: Body,
-  // `boardId` joins this object when boards exist (Campus community); until then a board
-  // cannot be checked, so it is refused as an unknown property rather than stored unchecked.
+  boardId: Type.Optional(Type.String({ format: 'uuid', description: 'a live board to post in; unknown or deleted is 400' })),
   anonymous: Type.Optional(Type.Boolean({ default: false, description: 'hide the author from everyone else' }))
 }, { additionalProperties: false })
 export type NewPostBody = Static<typeof NewPostBody>

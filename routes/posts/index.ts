@@ -23,11 +23,11 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       tags: TAGS,
       summary: 'Write a post',
       body: NewPostBody,
-      response: { 201: Post, ...errors(401) }
+      response: { 201: Post, ...errors(400, 401) }
     },
     handler: async function writePost (request, reply) {
-      const { title, body, anonymous = false } = request.body
-      const post = await createPost(fastify.sql, request.user.id, { title, body, anonymous })
+      const { title, body, anonymous = false, boardId } = request.body
+      const post = await createPost(fastify.sql, request.user.id, { title, body, anonymous, boardId })
       fastify.feedPages.postsChanged(request.user.id)
       return reply.code(201).send(post)
     }
