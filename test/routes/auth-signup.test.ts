@@ -112,14 +112,16 @@ t.test('POST /auth/signup for a name in ADMIN_USERNAMES → role admin', async (
 })
 
 t.test('POST /auth/signup → 503 SERVICE_UNAVAILABLE with Retry-After when the hashing queue is full, storing nothing', async (t) => {
-  // One hashing slot and no queue: of three signups at once, at most one is hashed.
+  // One hashing slot and no queue. Eight signups at once: a fast machine may finish one hash
+  // before a later request reaches the hasher, so only "some refused, some stored" is certain.
   const app = await build(t, { env: { HASH_CONCURRENCY: '1', HASH_QUEUE_LIMIT: '0' } })
-  const names = ['queue-a', 'queue-b', 'queue-c']
+  const names = Array.from({ length: 8 }, (_, i) => `queue-${i}`)
   const answers = await Promise.all(names.map(username => app.inject({
     method: 'POST', url: '/auth/signup', payload: { username, password: TEST_PASSWORD, nickname: username }
   })))
   const refused = answers.filter(a => a.statusCode === 503)
-  t.ok(refused.length >= 2, `at least two refused (${answers.map(a => a.statusCode).join(', ')})`)
+  const codes = answers.map(a => a.statusCode).join(', ')
+  t.ok(refused.length >= 1 && refused.length < answers.length, `some refused, some stored (${codes})`)
   t.ok(answers.every(a => a.statusCode === 201 || a.statusCode === 503), 'nothing else, no 500')
   t.same(refused[0]!.json(), { error: { code: 'SERVICE_UNAVAILABLE', message: '서비스를 일시적으로 사용할 수 없습니다.' } })
   t.equal(refused[0]!.headers['retry-after'], '1')
