@@ -152,30 +152,20 @@ export async function listFavoriteBoards (sql: ISql, userId: string, page: Keyse
 }
 
 /**
- * The grams of `term` that the text must hold (posts_search_grams_idx): the term itself when
- * it has 1 or 2 characters, else 2-character grams covering it (every other one, and the last).
- * A few index lookups instead of one per character; LIKE rechecks the rows.
- */
-function coveringGrams (term: string): string[] {
-  const chars = Array.from(term)
-  if (chars.length <= 2) return [term]
-  const grams: string[] = []
-  for (let i = 0; i + 2 <= chars.length; i += 2) grams.push(chars[i]! + chars[i + 1]!)
-  if (chars.length % 2 === 1) grams.push(chars.at(-2)! + chars.at(-1)!)
-  return grams
-}
-
-/**
- * `and` title or body contains `q`: the same lower() on both sides (the database's, which the
- * indexes use), LIKE's own characters escaped. Terms of 3+ characters can use the trigram
- * index, every term the gram index; the planner picks (see migration 005).
+ * `and` title or body contains `q`, with the same lower() on both sides (the database's, which
+ * the indexes use):
+ * - 3+ characters: LIKE with its own characters escaped, served by posts_search_trgm_idx;
+ * - 1–2 characters have no trigram: the text's grams (posts_search_grams_idx) must hold the
+ *   term, and strpos rechecks it. strpos, not LIKE, so the planner cannot pick the trigram
+ *   index for a term it cannot narrow (it would read every post).
  */
 function searchCondition (sql: ISql, q: string): PendingQuery<Row[]> {
-  const grams = coveringGrams(q).reduce<PendingQuery<Row[]>>(
-    (acc, gram, i) => i === 0 ? sql`lower(${gram})` : sql`${acc}, lower(${gram})`, sql``)
+  if (Array.from(q).length >= 3) {
+    return sql`and lower(p.title || ' ' || p.body) like lower(${likePattern(q)})`
+  }
   return sql`
-    and lower(p.title || ' ' || p.body) like lower(${likePattern(q)})
-    and post_search_grams(lower(p.title || ' ' || p.body)) @> array[${grams}]::text[]`
+    and post_search_grams(lower(p.title || ' ' || p.body)) @> array[lower(${q})]
+    and strpos(lower(p.title || ' ' || p.body), lower(${q})) > 0`
 }
 
 type PostRowWithPosition = PostRow & { positionAt: string }
