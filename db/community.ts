@@ -5,8 +5,8 @@ import type { ISql, PendingQuery, Row } from 'postgres'
 import type { Board, Favorite, LikeState, ScrapState } from '../schemas/community.js'
 import type { Post } from '../schemas/social.js'
 import { AppError, invalidField } from '../plugins/errors.js'
-import { after, keyset, positionAt, toKeysetPage, toPage, type KeysetRequest, type Page, type PageRequest, type SortKey } from './pagination.js'
-import { livePost, postColumns, toPost, type PostRow } from './posts.js'
+import { keyset, toKeysetPage, type KeysetRequest, type Page, type SortKey } from './pagination.js'
+import { livePost, POSTS_NEWEST_FIRST, postColumns, toPost, type PostRow } from './posts.js'
 import { likePattern } from './schools.js'
 import { identityKey } from './users.js'
 
@@ -168,38 +168,40 @@ function searchCondition (sql: ISql, q: string): PendingQuery<Row[]> {
     and strpos(lower(p.title || ' ' || p.body), lower(${q})) > 0`
 }
 
-type PostRowWithPosition = PostRow & { positionAt: string }
+type PostRowWithPosition = PostRow & { position: string[] }
 
 /** A live board's live posts, newest first (posts_board_page_idx), optionally searched. */
 export async function listBoardPosts (
-  sql: ISql, viewerId: string, boardId: string, q: string | undefined, page: PageRequest
+  sql: ISql, viewerId: string, boardId: string, q: string | undefined, page: KeysetRequest
 ): Promise<Page<Post>> {
+  const k = keyset(sql, POSTS_NEWEST_FIRST, page)
   const [board] = await sql`select 1 from boards where id = ${boardId} and deleted_at is null`
   if (board === undefined) throw new AppError('NOT_FOUND')
   const rows = await sql<PostRowWithPosition[]>`
-    select ${postColumns(sql, viewerId)}, ${positionAt(sql, sql`p.created_at`)}
+    select ${postColumns(sql, viewerId)}, ${k.position}
     from posts p join users u on u.id = p.author_id
     where p.board_id = ${boardId} and ${livePost(sql, 'p')}
       ${q === undefined ? sql`` : searchCondition(sql, q)}
-      ${after(sql, sql`p.created_at`, sql`p.id`, page.after)}
-    order by p.created_at desc, p.id desc
-    limit ${page.limit + 1}`
-  return toPage(rows, page.limit, toPost)
+      ${k.after}
+    order by ${k.orderBy}
+    limit ${k.limit}`
+  return toKeysetPage(rows, page.limit, toPost)
 }
 
 /**
  * Live posts with at least `minLikes` likes, newest first, over posts_liked_page_idx (every
  * liked post: the threshold is configuration, so it cannot be the index's predicate).
  */
-export async function listHotPosts (sql: ISql, viewerId: string, minLikes: number, page: PageRequest): Promise<Page<Post>> {
+export async function listHotPosts (sql: ISql, viewerId: string, minLikes: number, page: KeysetRequest): Promise<Page<Post>> {
+  const k = keyset(sql, POSTS_NEWEST_FIRST, page)
   const rows = await sql<PostRowWithPosition[]>`
-    select ${postColumns(sql, viewerId)}, ${positionAt(sql, sql`p.created_at`)}
+    select ${postColumns(sql, viewerId)}, ${k.position}
     from posts p join users u on u.id = p.author_id
     where ${livePost(sql, 'p')} and p.like_count > 0 and p.like_count >= ${minLikes}
-      ${after(sql, sql`p.created_at`, sql`p.id`, page.after)}
-    order by p.created_at desc, p.id desc
-    limit ${page.limit + 1}`
-  return toPage(rows, page.limit, toPost)
+      ${k.after}
+    order by ${k.orderBy}
+    limit ${k.limit}`
+  return toKeysetPage(rows, page.limit, toPost)
 }
 
 /**

@@ -1,10 +1,11 @@
 // Posts: writing, reading, editing, soft deletion, and the lists of posts (a user's posts,
-// the caller's own, the feed). Every read goes through POST_COLUMNS, so a post has one shape
-// and one anonymity rule wherever it is shown.
+// the caller's own, the feed). Every read goes through postColumns() and toPost(), so a post
+// has one shape and one anonymity rule wherever it is shown.
 import type { ISql, PendingQuery, Row } from 'postgres'
-import type { Post, UserSummary } from '../schemas/social.js'
-import { invalidField } from '../plugins/errors.js'
-import { after, positionAt, toPage, type Page, type PageRequest } from './pagination.js'
+import type { Post } from '../schemas/social.js'
+import { AppError, invalidField } from '../plugins/errors.js'
+import { keyset, toKeysetPage, type KeysetRequest, type Page, type SortKey } from './pagination.js'
+import { findUserByUsername } from './users.js'
 
 export type PostRow = Omit<Post, 'createdAt' | 'updatedAt'> & { createdAt: Date, updatedAt: Date }
 
@@ -70,24 +71,27 @@ export async function createPost (sql: ISql, authorId: string, post: NewPost): P
   return toPost(row)
 }
 
-export async function findPost (sql: ISql, viewerId: string, id: string): Promise<Post | undefined> {
+/** The live post, or 404 NOT_FOUND. */
+export async function getPost (sql: ISql, viewerId: string, id: string): Promise<Post> {
   const [row] = await sql<PostRow[]>`
     select ${postColumns(sql, viewerId)}
     from posts p join users u on u.id = p.author_id
     where p.id = ${id} and ${livePost(sql, 'p')}`
-  return row === undefined ? undefined : toPost(row)
+  if (row === undefined) throw new AppError('NOT_FOUND')
+  return toPost(row)
 }
 
-/** Why a write to a post did not happen: no such live post, or not the caller's to change. */
-export type Refusal = 'not_found' | 'forbidden'
-
-async function whyRefused (sql: ISql, id: string): Promise<Refusal> {
+/**
+ * Why a write that checked ownership in its WHERE clause touched no row: no such live post
+ * (404), or not the caller's to change (403).
+ */
+async function refusal (sql: ISql, id: string): Promise<AppError> {
   const [row] = await sql`select 1 from posts where id = ${id} and ${livePost(sql, 'posts')}`
-  return row === undefined ? 'not_found' : 'forbidden'
+  return new AppError(row === undefined ? 'NOT_FOUND' : 'FORBIDDEN')
 }
 
 /** Changes title and body, author only. The ownership check is part of the update itself. */
-export async function editPost (sql: ISql, viewerId: string, id: string, text: PostText): Promise<Post | Refusal> {
+export async function editPost (sql: ISql, viewerId: string, id: string, text: PostText): Promise<Post> {
   const [row] = await sql<PostRow[]>`
     with p as (
       update posts set title = ${text.title}, body = ${text.body}, updated_at = now()
@@ -95,7 +99,8 @@ export async function editPost (sql: ISql, viewerId: string, id: string, text: P
       returning *
     )
     select ${postColumns(sql, viewerId)} from p join users u on u.id = p.author_id`
-  return row === undefined ? await whyRefused(sql, id) : toPost(row)
+  if (row === undefined) throw await refusal(sql, id)
+  return toPost(row)
 }
 
 /**
@@ -104,32 +109,49 @@ export async function editPost (sql: ISql, viewerId: string, id: string, text: P
  */
 export async function deletePost (
   sql: ISql, viewer: { id: string, isAdmin: boolean }, id: string
-): Promise<{ authorId: string } | Refusal> {
+): Promise<{ authorId: string }> {
   const [row] = await sql<Array<{ authorId: string }>>`
     update posts set deleted_at = now()
     where id = ${id} and ${livePost(sql, 'posts')} and (author_id = ${viewer.id} or ${viewer.isAdmin})
     returning author_id`
-  return row === undefined ? await whyRefused(sql, id) : { authorId: row.authorId }
+  if (row === undefined) throw await refusal(sql, id)
+  return { authorId: row.authorId }
 }
 
-type PostRowWithPosition = PostRow & { positionAt: string }
+type PostRowWithPosition = PostRow & { position: string[] }
+
+/** Every list of posts: newest first. */
+export const POSTS_NEWEST_FIRST: SortKey = { direction: 'desc', columns: [['p.created_at', 'timestamptz'], ['p.id', 'uuid']] }
 
 /**
  * One author's posts, newest first, through posts_author_page_idx. Anonymous posts are listed
  * to their author only: anywhere else the list itself would name their author.
  */
-export async function listAuthorPostsPage (
-  sql: ISql, viewerId: string, author: Pick<UserSummary, 'id'>, page: PageRequest
-): Promise<Page<Post>> {
+async function listAuthorPostsPage (sql: ISql, viewerId: string, authorId: string, page: KeysetRequest): Promise<Page<Post>> {
+  const k = keyset(sql, POSTS_NEWEST_FIRST, page)
   const rows = await sql<PostRowWithPosition[]>`
-    select ${postColumns(sql, viewerId)}, ${positionAt(sql, sql`p.created_at`)}
+    select ${postColumns(sql, viewerId)}, ${k.position}
     from posts p join users u on u.id = p.author_id
-    where p.author_id = ${author.id} and ${livePost(sql, 'p')}
-      ${author.id === viewerId ? sql`` : sql`and not p.anonymous`}
-      ${after(sql, sql`p.created_at`, sql`p.id`, page.after)}
-    order by p.created_at desc, p.id desc
-    limit ${page.limit + 1}`
-  return toPage(rows, page.limit, toPost)
+    where p.author_id = ${authorId} and ${livePost(sql, 'p')}
+      ${authorId === viewerId ? sql`` : sql`and not p.anonymous`}
+      ${k.after}
+    order by ${k.orderBy}
+    limit ${k.limit}`
+  return toKeysetPage(rows, page.limit, toPost)
+}
+
+/** The caller's own posts, anonymous ones included. */
+export function listMyPostsPage (sql: ISql, viewerId: string, page: KeysetRequest): Promise<Page<Post>> {
+  return listAuthorPostsPage(sql, viewerId, viewerId, page)
+}
+
+/** A user's posts as `viewerId` may see them, or 404 NOT_FOUND for an unknown username. */
+export async function listUserPostsPage (sql: ISql, viewerId: string, username: string, page: KeysetRequest): Promise<Page<Post>> {
+  // A forged cursor is refused before any query runs.
+  keyset(sql, POSTS_NEWEST_FIRST, page)
+  const author = await findUserByUsername(sql, username)
+  if (author === undefined) throw new AppError('NOT_FOUND')
+  return await listAuthorPostsPage(sql, viewerId, author.id, page)
 }
 
 /**
@@ -144,10 +166,11 @@ export async function listAuthorPostsPage (
  * Without the cutoff, pass 2 read a full page of keys from every followee who had that many
  * posts, so the cost grew with posts per author until they reached a page.
  */
-export async function listFeedPage (sql: ISql, viewerId: string, page: PageRequest): Promise<Page<Post>> {
+export async function listFeedPage (sql: ISql, viewerId: string, page: KeysetRequest): Promise<Page<Post>> {
+  const k = keyset(sql, POSTS_NEWEST_FIRST, page)
   const visibleAfterCursor = sql`
     p.author_id = f.followee_id and ${livePost(sql, 'p')} and not p.anonymous
-    ${after(sql, sql`p.created_at`, sql`p.id`, page.after)}`
+    ${k.after}`
   const rows = await sql<PostRowWithPosition[]>`
     with cutoff as (
       select h.created_at
@@ -155,14 +178,14 @@ export async function listFeedPage (sql: ISql, viewerId: string, page: PageReque
       cross join lateral (
         select p.created_at from posts p
         where ${visibleAfterCursor}
-        order by p.created_at desc, p.id desc
+        order by ${k.orderBy}
         limit 1
       ) h
       where f.follower_id = ${viewerId}
       order by h.created_at desc
       offset ${page.limit} limit 1
     )
-    select ${postColumns(sql, viewerId)}, ${positionAt(sql, sql`p.created_at`)}
+    select ${postColumns(sql, viewerId)}, ${k.position}
     from (
       select k.id
       from follows f
@@ -171,15 +194,15 @@ export async function listFeedPage (sql: ISql, viewerId: string, page: PageReque
         from posts p
         where ${visibleAfterCursor}
           and p.created_at >= coalesce((select created_at from cutoff), '-infinity')
-        order by p.created_at desc, p.id desc
-        limit ${page.limit + 1}
+        order by ${k.orderBy}
+        limit ${k.limit}
       ) k
       where f.follower_id = ${viewerId}
       order by k.created_at desc, k.id desc
-      limit ${page.limit + 1}
+      limit ${k.limit}
     ) k
     join posts p on p.id = k.id
     join users u on u.id = p.author_id
-    order by p.created_at desc, p.id desc`
-  return toPage(rows, page.limit, toPost)
+    order by ${k.orderBy}`
+  return toKeysetPage(rows, page.limit, toPost)
 }

@@ -7,7 +7,7 @@ import postgres, { type ISql, type Sql } from 'postgres'
 import { ConfigError, loadConfig } from '../plugins/config.js'
 import { ARGON2_OPTIONS } from '../plugins/passwords.js'
 import { startEmbeddedPostgres } from './embedded.js'
-import { follow } from './follows.js'
+import { followByUsername } from './follows.js'
 import { runMigrations } from './migrate.js'
 import { findUserByUsername, identityKey, insertUser } from './users.js'
 
@@ -148,7 +148,7 @@ async function seed (sql: ISql): Promise<{ users: number, posts: number, follows
   for (const user of DEMO_USERS) {
     const id = ids.get(user.username)!
     for (const post of user.posts) if (await addDemoPost(sql, id, post)) added.posts++
-    for (const followee of user.follows) if (await follow(sql, id, ids.get(followee)!)) added.follows++
+    for (const followee of user.follows) if ((await followByUsername(sql, id, followee)).created) added.follows++
   }
   return added
 }

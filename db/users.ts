@@ -2,8 +2,8 @@
 // side of a user (search, profile with counts).
 import type { ISql } from 'postgres'
 import type { Profile, UserSummary } from '../schemas/social.js'
-import { invalidField } from '../plugins/errors.js'
-import { after, positionAt, toPage, type Page, type PageRequest } from './pagination.js'
+import { AppError, invalidField } from '../plugins/errors.js'
+import { keyset, toKeysetPage, type KeysetRequest, type Page, type SortKey } from './pagination.js'
 import { livePost } from './posts.js'
 
 /** The case-insensitive identity of a name or address: NFC, then Unicode lower case. */
@@ -76,7 +76,10 @@ export async function updatePasswordHash (sql: ISql, id: string, passwordHash: s
   await sql`update users set password_hash = ${passwordHash}, updated_at = now() where id = ${id}`
 }
 
-/** The user a public URL or body names, case-insensitively (`/users/JinHo` is `jinho`). */
+/**
+ * The user a public URL or body names, case-insensitively (`/users/JinHo` is `jinho`), for
+ * other queries of db/ to build on; undefined when there is none.
+ */
 export async function findUserByUsername (sql: ISql, username: string): Promise<UserSummary | undefined> {
   const [row] = await sql<UserSummary[]>`
     select id, username, nickname from users where username_key = ${identityKey(username)}`
@@ -88,22 +91,29 @@ function prefixPattern (text: string): string {
   return identityKey(text).replace(/[\\%_]/g, '\\$&') + '%'
 }
 
-type UserRowWithPosition = UserSummary & { positionAt: string }
+type UserSummaryRow = UserSummary & { position: string[] }
+
+function toUserSummary ({ id, username, nickname }: UserSummaryRow): UserSummary {
+  return { id, username, nickname }
+}
+
+const NEWEST_FIRST: SortKey = { direction: 'desc', columns: [['created_at', 'timestamptz'], ['id', 'uuid']] }
 
 /** Everyone but `viewerId`, newest first, optionally those whose username or nickname starts with `q`. */
 export async function listUsersPage (
-  sql: ISql, viewerId: string, q: string | undefined, page: PageRequest
+  sql: ISql, viewerId: string, q: string | undefined, page: KeysetRequest
 ): Promise<Page<UserSummary>> {
+  const k = keyset(sql, NEWEST_FIRST, page)
   const search = q === undefined || q === ''
     ? sql``
     : sql`and (username_key like ${prefixPattern(q)} or nickname_key like ${prefixPattern(q)})`
-  const rows = await sql<UserRowWithPosition[]>`
-    select id, username, nickname, ${positionAt(sql, sql`created_at`)}
+  const rows = await sql<UserSummaryRow[]>`
+    select id, username, nickname, ${k.position}
     from users
-    where id <> ${viewerId} ${search} ${after(sql, sql`created_at`, sql`id`, page.after)}
-    order by created_at desc, id desc
-    limit ${page.limit + 1}`
-  return toPage(rows, page.limit, ({ id, username, nickname }) => ({ id, username, nickname }))
+    where id <> ${viewerId} ${search} ${k.after}
+    order by ${k.orderBy}
+    limit ${k.limit}`
+  return toKeysetPage(rows, page.limit, toUserSummary)
 }
 
 /**
@@ -114,7 +124,7 @@ export async function listUsersPage (
  * A count costs one index entry per row counted, small at a campus's scale.
  * Anonymous posts are counted for their author only, like /users/{username}/posts shows them.
  */
-export async function findProfile (sql: ISql, viewerId: string, username: string): Promise<Profile | undefined> {
+export async function getProfile (sql: ISql, viewerId: string, username: string): Promise<Profile> {
   const [row] = await sql<Profile[]>`
     select u.id, u.username, u.nickname,
       (select count(*)::int from follows f where f.followee_id = u.id) as follower_count,
@@ -123,5 +133,6 @@ export async function findProfile (sql: ISql, viewerId: string, username: string
         where p.author_id = u.id and ${livePost(sql, 'p')} and (not p.anonymous or p.author_id = ${viewerId})) as post_count
     from users u
     where u.username_key = ${identityKey(username)}`
+  if (row === undefined) throw new AppError('NOT_FOUND')
   return row
 }

@@ -5,7 +5,6 @@ import { IdParams, PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { PostPage } from '../../schemas/social.js'
 import { Board, BoardDeleted, BoardEditBody, BoardPage, BoardPostQuery, BoardQuery, Favorite, NewBoardBody } from '../../schemas/community.js'
-import { pageRequest } from '../../db/pagination.js'
 import {
   createBoard, deleteBoard, editBoard, favoriteBoard, findBoard, listBoardPosts, listBoards,
   listFavoriteBoards, unfavoriteBoard
@@ -159,7 +158,7 @@ const boardRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     },
     handler: async function readBoardPosts (request) {
       const { q, ...page } = request.query
-      return await listBoardPosts(fastify.sql, request.user.id, request.params.id, q, pageRequest(page))
+      return await listBoardPosts(fastify.sql, request.user.id, request.params.id, q, page)
     }
   })
 }

@@ -1,12 +1,9 @@
 // Follows: follow and unfollow by username (both idempotent), and the caller's two lists.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { AppError, invalidField } from '../../plugins/errors.js'
 import { PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { FollowBody, Followed, FollowedUserPage, Unfollowed, UsernameParams } from '../../schemas/social.js'
-import { follow, listFollowersPage, listFollowingPage, unfollow } from '../../db/follows.js'
-import { pageRequest } from '../../db/pagination.js'
-import { findUserByUsername } from '../../db/users.js'
+import { followByUsername, listFollowersPage, listFollowingPage, unfollowByUsername } from '../../db/follows.js'
 
 const TAGS = ['follows']
 
@@ -24,12 +21,9 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: Followed, 201: Followed, ...errors(401, 404) }
     },
     handler: async function followUser (request, reply) {
-      const followee = await findUserByUsername(fastify.sql, request.body.username)
-      if (followee === undefined) throw new AppError('NOT_FOUND')
-      if (followee.id === request.user.id) throw invalidField('/body/username', 'must not be the caller')
-      const created = await follow(fastify.sql, request.user.id, followee.id)
+      const { username, created } = await followByUsername(fastify.sql, request.user.id, request.body.username)
       fastify.feedPages.followsChanged(request.user.id)
-      return reply.code(created ? 201 : 200).send({ username: followee.username })
+      return reply.code(created ? 201 : 200).send({ username })
     }
   })
 
@@ -44,9 +38,7 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: Unfollowed, ...errors(401, 404) }
     },
     handler: async function unfollowUser (request) {
-      const followee = await findUserByUsername(fastify.sql, request.params.username)
-      if (followee === undefined) throw new AppError('NOT_FOUND')
-      await unfollow(fastify.sql, request.user.id, followee.id)
+      await unfollowByUsername(fastify.sql, request.user.id, request.params.username)
       fastify.feedPages.followsChanged(request.user.id)
       return { unfollowed: true as const }
     }
@@ -62,7 +54,7 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: FollowedUserPage, ...errors(401) }
     },
     handler: async function listFollowing (request) {
-      return await listFollowingPage(fastify.sql, request.user.id, pageRequest(request.query))
+      return await listFollowingPage(fastify.sql, request.user.id, request.query)
     }
   })
 
@@ -76,7 +68,7 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: FollowedUserPage, ...errors(401) }
     },
     handler: async function listFollowers (request) {
-      return await listFollowersPage(fastify.sql, request.user.id, pageRequest(request.query))
+      return await listFollowersPage(fastify.sql, request.user.id, request.query)
     }
   })
 }

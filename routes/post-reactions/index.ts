@@ -5,7 +5,6 @@ import { IdParams, PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { PostPage } from '../../schemas/social.js'
 import { LikeState, ScrapState } from '../../schemas/community.js'
-import { pageRequest } from '../../db/pagination.js'
 import { listHotPosts, listScraps, setLike, setScrap } from '../../db/community.js'
 
 const reactionRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
@@ -23,7 +22,7 @@ const reactionRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: PostPage }
     },
     handler: async function readHotPosts (request) {
-      return await listHotPosts(fastify.sql, request.user.id, fastify.config.HOT_POST_LIKES, pageRequest(request.query))
+      return await listHotPosts(fastify.sql, request.user.id, fastify.config.HOT_POST_LIKES, request.query)
     }
   })
 

@@ -1,17 +1,11 @@
 // Posts: write, read, edit and delete one post, and list the caller's own.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { AppError } from '../../plugins/errors.js'
 import { IdParams, PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { Deleted, NewPostBody, Post, PostEditBody, PostPage } from '../../schemas/social.js'
-import { pageRequest } from '../../db/pagination.js'
-import { createPost, deletePost, editPost, findPost, listAuthorPostsPage, type Refusal } from '../../db/posts.js'
+import { createPost, deletePost, editPost, getPost, listMyPostsPage } from '../../db/posts.js'
 
 const TAGS = ['posts']
-
-function refusal (reason: Refusal): AppError {
-  return new AppError(reason === 'not_found' ? 'NOT_FOUND' : 'FORBIDDEN')
-}
 
 const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.requireAuthentication()
@@ -44,7 +38,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: PostPage, ...errors(401) }
     },
     handler: async function listMyPosts (request) {
-      return await listAuthorPostsPage(fastify.sql, request.user.id, { id: request.user.id }, pageRequest(request.query))
+      return await listMyPostsPage(fastify.sql, request.user.id, request.query)
     }
   })
 
@@ -59,9 +53,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: Post, ...errors(401, 404) }
     },
     handler: async function readPost (request) {
-      const post = await findPost(fastify.sql, request.user.id, request.params.id)
-      if (post === undefined) throw new AppError('NOT_FOUND')
-      return post
+      return await getPost(fastify.sql, request.user.id, request.params.id)
     }
   })
 
@@ -76,10 +68,9 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: Post, ...errors(401, 403, 404) }
     },
     handler: async function updatePost (request) {
-      const result = await editPost(fastify.sql, request.user.id, request.params.id, request.body)
-      if (typeof result === 'string') throw refusal(result)
+      const post = await editPost(fastify.sql, request.user.id, request.params.id, request.body)
       fastify.feedPages.postsChanged(request.user.id)
-      return result
+      return post
     }
   })
 
@@ -94,9 +85,8 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     },
     handler: async function removePost (request) {
       const { id, role } = request.user
-      const result = await deletePost(fastify.sql, { id, isAdmin: role === 'admin' }, request.params.id)
-      if (typeof result === 'string') throw refusal(result)
-      fastify.feedPages.postsChanged(result.authorId)
+      const { authorId } = await deletePost(fastify.sql, { id, isAdmin: role === 'admin' }, request.params.id)
+      fastify.feedPages.postsChanged(authorId)
       return { deleted: true as const }
     }
   })

@@ -1,13 +1,11 @@
 // Users as others see them: search, profiles with counts, and a user's posts. Signed-in
 // users only: a campus SNS shows its members to members.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { AppError } from '../../plugins/errors.js'
 import { PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { PostPage, Profile, UserPage, UserSearchQuery, UsernameParams } from '../../schemas/social.js'
-import { pageRequest } from '../../db/pagination.js'
-import { listAuthorPostsPage } from '../../db/posts.js'
-import { findProfile, findUserByUsername, listUsersPage } from '../../db/users.js'
+import { listUserPostsPage } from '../../db/posts.js'
+import { getProfile, listUsersPage } from '../../db/users.js'
 
 const TAGS = ['users']
 
@@ -25,7 +23,8 @@ const userRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: UserPage, ...errors(401) }
     },
     handler: async function listUsers (request) {
-      return await listUsersPage(fastify.sql, request.user.id, request.query.q, pageRequest(request.query))
+      const { q, ...page } = request.query
+      return await listUsersPage(fastify.sql, request.user.id, q, page)
     }
   })
 
@@ -39,10 +38,8 @@ const userRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       params: UsernameParams,
       response: { 200: Profile, ...errors(401, 404) }
     },
-    handler: async function getProfile (request) {
-      const profile = await findProfile(fastify.sql, request.user.id, request.params.username)
-      if (profile === undefined) throw new AppError('NOT_FOUND')
-      return profile
+    handler: async function showProfile (request) {
+      return await getProfile(fastify.sql, request.user.id, request.params.username)
     }
   })
 
@@ -58,11 +55,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: PostPage, ...errors(401, 404) }
     },
     handler: async function listUserPosts (request) {
-      // A malformed cursor is refused before any query runs.
-      const page = pageRequest(request.query)
-      const author = await findUserByUsername(fastify.sql, request.params.username)
-      if (author === undefined) throw new AppError('NOT_FOUND')
-      return await listAuthorPostsPage(fastify.sql, request.user.id, author, page)
+      return await listUserPostsPage(fastify.sql, request.user.id, request.params.username, request.query)
     }
   })
 }

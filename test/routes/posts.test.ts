@@ -223,8 +223,9 @@ t.test('GET /posts/mine → 400 VALIDATION_FAILED for limit=0, limit=101, limit=
 })
 
 t.test('GET /posts/mine → 400 VALIDATION_FAILED for a malformed cursor', async (t) => {
-  const forged = Buffer.from(`2024-02-30T00:00:00.000000Z|${MISSING}`).toString('base64url')
-  for (const cursor of ['nonsense', forged, Buffer.from('x|y').toString('base64url')]) {
+  const forged = Buffer.from(JSON.stringify(['2024-02-30 00:00:00.000001+00', MISSING])).toString('base64url')
+  const extraKey = Buffer.from(JSON.stringify(['2024-02-01 00:00:00+00', MISSING, MISSING])).toString('base64url')
+  for (const cursor of ['nonsense', forged, extraKey, Buffer.from('["x","y"]').toString('base64url')]) {
     const res = await app.inject({ method: 'GET', url: `/posts/mine?cursor=${cursor}`, headers: author.auth })
     t.equal(res.statusCode, 400, cursor)
     t.match(res.json(), { error: { code: 'VALIDATION_FAILED', details: [{ path: '/querystring/cursor' }] } })
