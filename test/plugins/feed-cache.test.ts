@@ -265,6 +265,7 @@ t.test('renaming an author, or emptying a table, reaches the cached feed by NOTI
   await app.sql`update users set nickname = 'renamed by a script' where id = ${author.id}`
   t.pass(`rename seen after ${await eventually(authorNickname, ['renamed by a script'], 2000)} ms`)
 
-  await app.sql`truncate posts`
+  // cascade: likes, scraps and comments reference posts.
+  await app.sql`truncate posts cascade`
   t.pass(`truncate seen after ${await eventually(() => feedTitles(app, reader), [], 2000)} ms`)
 })
