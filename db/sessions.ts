@@ -1,10 +1,6 @@
-// Login sessions and their refresh-token rotation state. Revocations NOTIFY the
-// `session_revoked` channel in the same statement, so every instance learns of them on commit.
+// Login sessions and their refresh-token rotation state. Revoking one is announced on the
+// `session_revoked` channel by a trigger (migration 009), so every instance learns of it on commit.
 import type { ISql, PendingQuery, Row } from 'postgres'
-
-export const SESSION_REVOKED_CHANNEL = 'session_revoked'
-// NOTIFY payloads are limited to 8000 bytes: 200 comma-separated UUIDs fit.
-const IDS_PER_NOTIFY = 200
 
 export type SessionState = {
   id: string
@@ -61,26 +57,17 @@ export async function rotateSession (
     where id = ${id}`
 }
 
-/**
- * Revokes the live sessions matching `which` and announces them to every instance.
- * Returns the ids revoked.
- */
+/** Revokes the live sessions matching `which`; returns the ids revoked. */
 async function revokeWhere (
   sql: ISql, which: { userId: string, sessionId?: string }, reason: string
 ): Promise<string[]> {
-  const rows = await sql<{ ids: string }[]>`
-    with revoked as (
-      update sessions set revoked_at = now(), revoked_reason = ${reason}
-      where user_id = ${which.userId}
-        and revoked_at is null
-        ${which.sessionId === undefined ? sql`` : sql`and id = ${which.sessionId}`}
-      returning id
-    ), numbered as (
-      select id, (row_number() over () - 1) / ${IDS_PER_NOTIFY} as chunk from revoked
-    )
-    select string_agg(id::text, ',') as ids, pg_notify(${SESSION_REVOKED_CHANNEL}, string_agg(id::text, ','))
-    from numbered group by chunk`
-  return rows.flatMap(row => row.ids.split(','))
+  const rows = await sql<{ id: string }[]>`
+    update sessions set revoked_at = now(), revoked_reason = ${reason}
+    where user_id = ${which.userId}
+      and revoked_at is null
+      ${which.sessionId === undefined ? sql`` : sql`and id = ${which.sessionId}`}
+    returning id`
+  return rows.map(row => row.id)
 }
 
 export function revokeSession (sql: ISql, userId: string, sessionId: string, reason: string): Promise<string[]> {

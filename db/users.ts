@@ -11,12 +11,6 @@ export function identityKey (text: string): string {
   return text.normalize('NFC').toLowerCase()
 }
 
-/**
- * Instances cache account rows (plugins/account-cache.ts). A statement that changes a user's
- * account fields must `select pg_notify(USER_CHANGED_CHANNEL, id)` in the same transaction.
- */
-export const USER_CHANGED_CHANNEL = 'user_changed'
-
 export type UserRow = {
   id: string
   username: string

@@ -1,9 +1,10 @@
 // Accounts by id, kept in memory for the hottest authenticated read (GET /auth/me): an account
-// row changes rarely, and whatever changes one must NOTIFY `user_changed` with its id
-// (db/users.ts), which every instance LISTENs to. Bounded (least recently used go first), and
+// row changes rarely, and every change of its cached fields is announced on `user_changed` by a
+// trigger (migration 009), which every instance LISTENs to. Bounded (least recently used go first), and
 // emptied whenever the listener (re)connects, since notifications may have been missed.
 import fp from 'fastify-plugin'
-import { findUserById, USER_CHANGED_CHANNEL, type UserRow } from '../db/users.js'
+import { USER_CHANGED_CHANNEL } from '../db/channels.js'
+import { findUserById, type UserRow } from '../db/users.js'
 
 const MAX_ENTRIES = 10_000
 

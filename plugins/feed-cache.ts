@@ -17,8 +17,7 @@
 // reader keeps at most MAX_PAGES_PER_READER pages, so one client walking cursors cannot push
 // everyone else out.
 import fp from 'fastify-plugin'
-
-export const FEED_CHANGED_CHANNEL = 'feed_changed'
+import { FEED_CHANGED_CHANNEL } from '../db/channels.js'
 
 // Followee ids are held once per cached reader (and in the reverse index): counted at a rough
 // per-id cost so a reader who follows thousands of users is charged for it.

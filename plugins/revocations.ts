@@ -5,7 +5,8 @@
 // database blip is caught up. Entries older than the access-token lifetime are dropped: any
 // access token of that session has expired by then.
 import fp from 'fastify-plugin'
-import { listRevokedSessionIdsSince, SESSION_REVOKED_CHANNEL } from '../db/sessions.js'
+import { SESSION_REVOKED_CHANNEL } from '../db/channels.js'
+import { listRevokedSessionIdsSince } from '../db/sessions.js'
 
 export interface Revocations {
   isRevoked: (sessionId: string) => boolean

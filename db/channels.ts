@@ -1,0 +1,13 @@
+// The LISTEN/NOTIFY channels by which instances keep their in-memory state fresh. Every one of
+// them is sent by triggers in the database (migrations 003 and 009), never by the code that
+// changes a row: a new route, a cascade or an operator's UPDATE cannot forget to announce.
+// The code only listens; these names are its half of that agreement.
+
+/** `posts:<author id>`, `follows:<follower id>` or `truncated` (plugins/feed-cache.ts). */
+export const FEED_CHANGED_CHANNEL = 'feed_changed'
+
+/** `<user id>`: an account's cached fields changed or it was deleted (plugins/account-cache.ts). */
+export const USER_CHANGED_CHANNEL = 'user_changed'
+
+/** `<session id>,<session id>,…`: sessions just revoked (plugins/revocations.ts). */
+export const SESSION_REVOKED_CHANNEL = 'session_revoked'
