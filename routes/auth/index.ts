@@ -41,6 +41,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       config: { public: true },
       schema: {
         tags: TAGS,
+        operationId: url === '/signup' ? 'signupShort' : 'signup',
         summary: url === '/signup' ? 'Create an account (alias of /auth/signup)' : 'Create an account',
         body: SignupBody(config.PASSWORD_MIN_LENGTH),
         response: { 201: Account, ...errors(409, 503) }
@@ -59,6 +60,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       config: { ...loginRateLimit, public: true },
       schema: {
         tags: TAGS,
+        operationId: url === '/login' ? 'loginShort' : 'login',
         summary: url === '/login' ? 'Log in (alias of /auth/login)' : 'Log in with username or email',
         description: 'Opens a session. Throttled per client address and, after 5 failures in a row, per account.',
         body: LoginBody,
@@ -76,6 +78,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     config: { public: true },
     schema: {
       tags: TAGS,
+      operationId: 'refreshTokens',
       summary: 'Exchange a refresh token for a new pair (rotation)',
       description: 'The old refresh token stops working; presenting it again within the grace window returns the same ' +
         'successor, later it revokes the whole session.',
@@ -95,6 +98,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     config: { public: true },
     schema: {
       tags: TAGS,
+      operationId: 'logout',
       summary: 'End a session, or all of them',
       security: [{}, ...BearerAuth],
       body: LogoutBody,
@@ -122,7 +126,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'GET',
     url: '/auth/me',
-    schema: { tags: TAGS, summary: 'The caller\'s account', response: { 200: Account, ...errors(401) } },
+    schema: { tags: TAGS, operationId: 'getMe', summary: 'The caller\'s account', response: { 200: Account, ...errors(401) } },
     handler: async function me (request) {
       const user = await fastify.accounts.get(request.user.id)
       if (user === undefined) throw new AppError('INVALID_TOKEN')
@@ -138,7 +142,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'GET',
     url: '/auth/sessions',
-    schema: { tags: TAGS, summary: 'The caller\'s live sessions', response: { 200: SessionList, ...errors(401) } },
+    schema: { tags: TAGS, operationId: 'listSessions', summary: 'The caller\'s live sessions', response: { 200: SessionList, ...errors(401) } },
     handler: async function sessions (request) {
       const rows = await listLiveSessions(fastify.sql, request.user.id, MAX_LISTED_SESSIONS)
       return { items: rows.map(s => ({ ...s, createdAt: s.createdAt.toISOString(), lastUsedAt: s.lastUsedAt.toISOString(), current: s.id === request.user.sessionId })) }
@@ -150,6 +154,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     url: '/auth/sessions/:id',
     schema: {
       tags: TAGS,
+      operationId: 'revokeSession',
       summary: 'Revoke one of the caller\'s sessions',
       params: IdParams,
       response: { 200: Revoked, ...errors(401, 404) }

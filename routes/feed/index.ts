@@ -32,6 +32,7 @@ const feedRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     url: '/feed',
     schema: {
       tags: ['feed'],
+      operationId: 'listFeed',
       summary: 'Posts by the users the caller follows, newest first',
       description: 'Anonymous posts are left out: listing them here would name their author.',
       querystring: PageQuery,

@@ -15,6 +15,7 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     url: '/follows',
     schema: {
       tags: TAGS,
+      operationId: 'follow',
       summary: 'Follow a user',
       description: '201 when the follow is new, 200 when the caller already followed that user.',
       body: FollowBody,
@@ -32,6 +33,7 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     url: '/follows/:username',
     schema: {
       tags: TAGS,
+      operationId: 'unfollow',
       summary: 'Unfollow a user',
       description: 'Idempotent: unfollowing a user the caller does not follow also answers 200.',
       params: UsernameParams,
@@ -49,6 +51,7 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     url: '/follows/following',
     schema: {
       tags: TAGS,
+      operationId: 'listFollowing',
       summary: 'Users the caller follows, most recently followed first',
       querystring: PageQuery,
       response: { 200: FollowedUserPage, ...errors(401) }
@@ -63,6 +66,7 @@ const followRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     url: '/follows/followers',
     schema: {
       tags: TAGS,
+      operationId: 'listFollowers',
       summary: 'Users who follow the caller, most recent first',
       querystring: PageQuery,
       response: { 200: FollowedUserPage, ...errors(401) }

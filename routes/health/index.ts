@@ -15,7 +15,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'GET',
     url: '/health',
-    schema: { tags: ['operations'], summary: 'The process is running', response: { 200: Status } },
+    schema: { tags: ['operations'], operationId: 'checkHealth', summary: 'The process is running', response: { 200: Status } },
     handler: async function health () {
       return { status: 'ok' as const }
     }
@@ -26,6 +26,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     url: '/health/ready',
     schema: {
       tags: ['operations'],
+      operationId: 'checkReadiness',
       summary: 'The process and its database answer',
       response: { 200: ReadyStatus, ...errors(503) }
     },

@@ -15,6 +15,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     url: '/posts',
     schema: {
       tags: TAGS,
+      operationId: 'createPost',
       summary: 'Write a post',
       body: NewPostBody,
       response: { 201: Post, ...errors(400, 401) }
@@ -33,6 +34,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     url: '/posts/mine',
     schema: {
       tags: TAGS,
+      operationId: 'listMyPosts',
       summary: 'The caller\'s posts, anonymous ones included, newest first',
       querystring: PageQuery,
       response: { 200: PostPage, ...errors(401) }
@@ -47,6 +49,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     url: '/posts/:id',
     schema: {
       tags: TAGS,
+      operationId: 'getPost',
       summary: 'One post with its counts',
       description: '`author` is null when the post is anonymous and the caller is not its author.',
       params: IdParams,
@@ -62,6 +65,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     url: '/posts/:id',
     schema: {
       tags: TAGS,
+      operationId: 'updatePost',
       summary: 'Edit a post\'s title and body (author only)',
       params: IdParams,
       body: PostEditBody,
@@ -79,6 +83,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     url: '/posts/:id',
     schema: {
       tags: TAGS,
+      operationId: 'deletePost',
       summary: 'Delete a post (its author or an admin)',
       params: IdParams,
       response: { 200: Deleted, ...errors(401, 403, 404) }

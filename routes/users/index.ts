@@ -17,6 +17,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     url: '/users',
     schema: {
       tags: TAGS,
+      operationId: 'listUsers',
       summary: 'Every user except the caller, newest first',
       description: '`?q=` keeps users whose username or nickname starts with it, case-insensitively.',
       querystring: UserSearchQuery,
@@ -33,6 +34,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     url: '/users/:username',
     schema: {
       tags: TAGS,
+      operationId: 'getUserProfile',
       summary: 'A user\'s profile with follower, following and post counts',
       description: 'The username is matched case-insensitively.',
       params: UsernameParams,
@@ -48,6 +50,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     url: '/users/:username/posts',
     schema: {
       tags: TAGS,
+      operationId: 'listUserPosts',
       summary: 'A user\'s posts, newest first',
       description: 'Anonymous posts are listed to their author only.',
       params: UsernameParams,

@@ -3,7 +3,7 @@ import { Validator } from '@seriousme/openapi-schema-validator'
 import type { FastifyInstance } from 'fastify'
 import { build } from '../helper.js'
 
-type Operation = { tags?: string[], summary?: string, responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> }
+type Operation = { operationId?: string, security?: Array<Record<string, unknown>>, tags?: string[], summary?: string, responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> }
 type OpenApi = { openapi: string, paths: Record<string, Record<string, Operation>>, components: { securitySchemes?: Record<string, unknown>, schemas?: Record<string, unknown> } }
 
 /** Every route the app registers that the document must describe, as "GET /path/{id}". */
@@ -82,4 +82,30 @@ t.test('GET /swagger/json: declared error statuses reference the envelope (GET /
 t.test('GET /swagger/json: the bearerAuth security scheme exists', async (t) => {
   const spec = await openapi()
   t.match(spec.components.securitySchemes?.bearerAuth, { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+})
+
+t.test('GET /swagger/json: every operation has a unique camelCase operationId', async (t) => {
+  const spec = await openapi()
+  const seen = new Map<string, string>()
+  for (const [path, operations] of Object.entries(spec.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const name = `${method.toUpperCase()} ${path}`
+      const id = operation.operationId ?? ''
+      t.match(id, /^[a-z][A-Za-z0-9]+$/, `${name} has a camelCase operationId (${id})`)
+      t.notOk(seen.has(id), `${name}: ${id} is not also ${seen.get(id)}`)
+      seen.set(id, name)
+    }
+  }
+})
+
+t.test('GET /swagger/json: every operation says whether it is public; protected ones document 401', async (t) => {
+  const spec = await openapi()
+  for (const [path, operations] of Object.entries(spec.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const name = `${method.toUpperCase()} ${path}`
+      t.ok(Array.isArray(operation.security), `${name} declares security`)
+      const needsToken = (operation.security ?? []).length > 0 && !(operation.security ?? []).some(r => Object.keys(r).length === 0)
+      if (needsToken) t.ok(operation.responses?.['401'], `${name} documents its 401`)
+    }
+  }
 })
