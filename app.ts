@@ -8,7 +8,7 @@ import autoload from '@fastify/autoload'
 import fp from 'fastify-plugin'
 import { pino, type DestinationStream, type TransportSingleOptions } from 'pino'
 import type { Config } from './schemas/config.js'
-import configPlugin from './plugins/config.js'
+import configPlugin, { listSetting } from './plugins/config.js'
 import errorsPlugin, { clientErrorHandler, frameworkErrors } from './plugins/errors.js'
 import validationPlugin from './plugins/validation.js'
 import inputPlugin from './plugins/input.js'
@@ -69,7 +69,7 @@ export function serverOptions (config: Config): FastifyServerOptions {
     logController: new AccessLog(),
     genReqId,
     requestIdHeader: false,
-    trustProxy: config.TRUST_PROXY === undefined ? false : config.TRUST_PROXY.split(',').map(s => s.trim()),
+    trustProxy: config.TRUST_PROXY === undefined ? false : listSetting(config.TRUST_PROXY),
     // The largest body the contract allows is a 10 000-character post; JSON escaping can
     // make each character up to 6 bytes.
     bodyLimit: 128 * 1024,

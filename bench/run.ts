@@ -17,13 +17,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import argon2 from 'argon2'
 import postgres, { type Sql } from 'postgres'
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js'
+import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js'
 import { runMigrations } from '../db/migrate.js'
 import { ARGON2_OPTIONS } from '../plugins/passwords.js'
 import { ConfigSchema } from '../schemas/config.js'
@@ -91,17 +90,6 @@ const workDir = mkdtempSync(join(tmpdir(), 'campus-api-bench-'))
 // Embedded PostgreSQL runs as the postgres user when we are root: it must be able to enter here.
 chmodSync(workDir, 0o711)
 const children = new Set<ChildProcess>()
-
-function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')))
-    })
-  })
-}
 
 function withDatabase (url: string, database: string): string {
   const u = new URL(url)

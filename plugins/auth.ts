@@ -7,7 +7,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyRequest, RouteOptions, onRequestHookHandler } from 'fastify'
 import { AppError } from './errors.js'
-import type { Role } from './tokens.js'
+import type { Role } from '../schemas/auth.js'
 import { errors } from '../schemas/errors.js'
 import { BearerAuth } from '../schemas/common.js'
 

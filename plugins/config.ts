@@ -20,6 +20,11 @@ export class ConfigError extends Error {
 
 const PLAIN_INTEGER = /^(0|[1-9][0-9]*)$/
 
+/** A comma-separated setting (TRUST_PROXY, CORS_ORIGINS, ADMIN_USERNAMES) as its trimmed, non-empty items. */
+export function listSetting (value: string | undefined): string[] {
+  return (value ?? '').split(',').map(item => item.trim()).filter(Boolean)
+}
+
 export function loadConfig (env: Record<string, string | undefined>): Config {
   const raw: Record<string, unknown> = {}
   for (const [key, schema] of Object.entries(ConfigSchema.properties)) {

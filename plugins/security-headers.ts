@@ -9,6 +9,7 @@ import fp from 'fastify-plugin'
 import Fastify from 'fastify'
 import helmet, { type FastifyHelmetOptions } from '@fastify/helmet'
 import cors from '@fastify/cors'
+import { listSetting } from './config.js'
 
 const HELMET_OPTIONS: FastifyHelmetOptions = {
   contentSecurityPolicy: {
@@ -45,7 +46,7 @@ export default fp(async function securityHeadersPlugin (fastify) {
   const origins = fastify.config.CORS_ORIGINS
   if (origins !== undefined) {
     await fastify.register(cors, {
-      origin: origins.split(',').map(o => o.trim()).filter(Boolean),
+      origin: listSetting(origins),
       exposedHeaders: ['x-request-id', 'retry-after']
     })
   }

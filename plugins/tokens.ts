@@ -5,8 +5,8 @@
 import fp from 'fastify-plugin'
 import jwt from '@fastify/jwt'
 import { AppError } from './errors.js'
+import type { Role } from '../schemas/auth.js'
 
-export type Role = 'user' | 'admin'
 export type AccessClaims = { type: 'access', sub: string, sid: string, role: Role, iat: number, exp: number }
 export type RefreshClaims = { type: 'refresh', sub: string, sid: string, jti: string, iat: number, exp: number }
 type Claims = { access: AccessClaims, refresh: RefreshClaims }

@@ -1,12 +1,13 @@
 // Accounts and tokens: request bodies and answers of /auth/* (and the /signup, /login aliases).
 import { Type, type Static } from '@sinclair/typebox'
-import { Text, Timestamp, Uuid } from './common.js'
+import { Flag, Text, Timestamp, Uuid } from './common.js'
 
 // Any script and inner spaces ("JIN HO"), but no control characters or line breaks.
 export const Username = Text(1, 50, { pattern: '^[^\\p{Cc}\\p{Zl}\\p{Zp}]+$', examples: ['jinho'] })
 export const Nickname = Text(1, 30, { pattern: '^[^\\p{Cc}\\p{Zl}\\p{Zp}]+$', examples: ['진호'] })
 export const Email = Type.String({ format: 'email', maxLength: 254, examples: ['jinho@example.com'] })
 export const Role = Type.Union([Type.Literal('user'), Type.Literal('admin')])
+export type Role = Static<typeof Role>
 
 /** The password bound at signup follows PASSWORD_MIN_LENGTH; login accepts any stored length. */
 export function SignupBody (passwordMinLength: number) {
@@ -75,5 +76,5 @@ export const SessionList = Type.Object({
   items: Type.Array(Session, { maxItems: 100, description: 'live sessions, newest first (at most 100)' })
 })
 
-export const LoggedOut = Type.Object({ loggedOut: Type.Literal(true) })
-export const Revoked = Type.Object({ revoked: Type.Literal(true) })
+export const LoggedOut = Flag('loggedOut')
+export const Revoked = Flag('revoked')

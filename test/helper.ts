@@ -89,3 +89,19 @@ export async function build (t: Test, options: BuildOptions = {}): Promise<Fasti
   await fastify.ready()
   return fastify
 }
+
+/**
+ * Reads until the value equals `expected` (compared as JSON) and returns how many ms that
+ * took; after `withinMs` it throws with the last value seen. For effects that travel through
+ * another connection (a NOTIFY), where there is no event to await.
+ */
+export async function eventually<T> (read: () => Promise<T>, expected: T, withinMs: number): Promise<number> {
+  const started = Date.now()
+  let last: T | undefined
+  while (Date.now() - started < withinMs) {
+    last = await read()
+    if (JSON.stringify(last) === JSON.stringify(expected)) return Date.now() - started
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+  throw new Error(`still ${JSON.stringify(last)} after ${withinMs} ms, expected ${JSON.stringify(expected)}`)
+}

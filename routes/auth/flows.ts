@@ -3,8 +3,9 @@
 // so it lives here in one readable place and routes/auth/index.ts only wires it to routes.
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { listSetting } from '../../plugins/config.js'
 import { AppError, invalidField } from '../../plugins/errors.js'
-import type { Role } from '../../plugins/tokens.js'
+import type { Role } from '../../schemas/auth.js'
 import type { Config } from '../../schemas/config.js'
 import type { Account, LoginBody, SignupBody, TokenPair } from '../../schemas/auth.js'
 import { recordAuditEvent, type AuditEvent } from '../../db/audit.js'
@@ -30,7 +31,7 @@ export function roleOf (fastify: FastifyInstance, username: string): Role {
   const { config } = fastify
   let admins = adminKeys.get(config)
   if (admins === undefined) {
-    admins = new Set(config.ADMIN_USERNAMES.split(',').map(name => identityKey(name.trim())).filter(Boolean))
+    admins = new Set(listSetting(config.ADMIN_USERNAMES).map(identityKey))
     adminKeys.set(config, admins)
   }
   return admins.has(identityKey(username)) ? 'admin' : 'user'

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { applyFeedChange, FeedPages } from '../../plugins/feed-cache.js'
-import { build, createDatabase } from '../helper.js'
+import { build, createDatabase, eventually } from '../helper.js'
 import { createUser, type TestUser } from '../accounts.js'
 
 type App = Awaited<ReturnType<typeof build>>
@@ -146,17 +146,6 @@ async function settled (app: App): Promise<void> {
     if (Date.now() - started > 5000) throw new Error('the marker notification never arrived')
     await new Promise(resolve => setTimeout(resolve, 5))
   }
-}
-
-async function eventually (read: () => Promise<string[]>, expected: string[], withinMs: number): Promise<number> {
-  const started = Date.now()
-  let last: string[] = []
-  while (Date.now() - started < withinMs) {
-    last = await read()
-    if (JSON.stringify(last) === JSON.stringify(expected)) return Date.now() - started
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
-  throw new Error(`still ${JSON.stringify(last)} after ${withinMs} ms, expected ${JSON.stringify(expected)}`)
 }
 
 t.test('GET /feed is served from memory, and a post changed by any writer reaches it by NOTIFY', async (t) => {
