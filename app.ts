@@ -21,6 +21,7 @@ import passwordsPlugin from './plugins/passwords.js'
 import tokensPlugin from './plugins/tokens.js'
 import revocationsPlugin from './plugins/revocations.js'
 import authPlugin from './plugins/auth.js'
+import accountFlowsPlugin from './plugins/account-flows.js'
 import accountCachePlugin from './plugins/account-cache.js'
 import feedCachePlugin from './plugins/feed-cache.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
@@ -98,12 +99,14 @@ async function app (fastify: FastifyInstance, options: { config: Config }): Prom
   await fastify.register(revocationsPlugin)
   await fastify.register(authPlugin)
   await fastify.register(accountCachePlugin)
+  await fastify.register(accountFlowsPlugin)
   await fastify.register(feedCachePlugin)
   await fastify.register(rateLimitPlugin)
 
   await fastify.register(autoload, {
     dir: join(here, 'routes'),
     dirNameRoutePrefix: false,
+    // A domain folder's other files are its own helpers, not route plugins.
     matchFilter: (path: string) => /\/index\.js$/.test(path)
   })
 }

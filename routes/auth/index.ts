@@ -10,7 +10,7 @@ import {
 } from '../../schemas/auth.js'
 import { listLiveSessions } from '../../db/sessions.js'
 import type { UserRow } from '../../db/users.js'
-import { clientOf, endSessions, login, refresh, signup, toAccount } from './flows.js'
+import { clientOf } from '../../plugins/account-flows.js'
 
 const TAGS = ['auth']
 const MAX_LISTED_SESSIONS = 100
@@ -47,7 +47,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
         response: { 201: Account, ...errors(409, 503) }
       },
       handler: async function createAccount (request, reply) {
-        const account = await signup(fastify, clientOf(request), request.body)
+        const account = await fastify.accountFlows.signup(clientOf(request), request.body)
         return reply.code(201).send(account)
       }
     })
@@ -67,7 +67,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
         response: { 200: TokenPair, ...errors(401, 429, 503) }
       },
       handler: async function logIn (request) {
-        return await login(fastify, clientOf(request), request.body)
+        return await fastify.accountFlows.login(clientOf(request), request.body)
       }
     })
   }
@@ -86,7 +86,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: TokenPair, ...errors(401) }
     },
     handler: async function refreshTokens (request) {
-      return await refresh(fastify, clientOf(request), request.body.refreshToken)
+      return await fastify.accountFlows.refresh(clientOf(request), request.body.refreshToken)
     }
   })
 
@@ -113,12 +113,12 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       const client = clientOf(request)
       if (body.refreshToken !== undefined && body.allSessions !== true) {
         const claims = fastify.tokens.verify(body.refreshToken, 'refresh')
-        await endSessions(fastify, client, { userId: claims.sub, sessionId: claims.sid }, 'logout')
+        await fastify.accountFlows.endSessions(client, { userId: claims.sub, sessionId: claims.sid }, 'logout')
         return { loggedOut: true as const }
       }
       fastify.authenticate(request)
       const { id, sessionId } = request.user
-      await endSessions(fastify, client, body.allSessions === true ? { userId: id } : { userId: id, sessionId }, 'logout')
+      await fastify.accountFlows.endSessions(client, body.allSessions === true ? { userId: id } : { userId: id, sessionId }, 'logout')
       return { loggedOut: true as const }
     }
   })
@@ -132,7 +132,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       if (user === undefined) throw new AppError('INVALID_TOKEN')
       let view = accountViews.get(user)
       if (view === undefined) {
-        view = toAccount(fastify, user)
+        view = fastify.accountFlows.toAccount(user)
         accountViews.set(user, view)
       }
       return view
@@ -160,7 +160,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: Revoked, ...errors(401, 404) }
     },
     handler: async function revokeOne (request) {
-      const revoked = await endSessions(fastify, clientOf(request), { userId: request.user.id, sessionId: request.params.id }, 'session_revoked')
+      const revoked = await fastify.accountFlows.endSessions(clientOf(request), { userId: request.user.id, sessionId: request.params.id }, 'session_revoked')
       if (revoked === 0) throw new AppError('NOT_FOUND')
       return { revoked: true as const }
     }

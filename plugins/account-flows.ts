@@ -1,17 +1,20 @@
-// What signup, login, refresh and logout do, apart from HTTP: the order of checks matters for
-// security (throttle before verifying, same work for unknown users, rotation under a row lock),
-// so it lives here in one readable place and routes/auth/index.ts only wires it to routes.
+// The account and session lifecycle: what signup, login, refresh (rotation and reuse
+// detection) and logout do, apart from HTTP. The order of checks matters for security
+// (throttle before verifying, the same work for unknown users, rotation under a row lock), so
+// it lives in one readable place, decorated as `fastify.accountFlows`; routes/auth only wires
+// it to HTTP, db/sessions.ts and plugins/tokens.ts are its parts.
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { listSetting } from '../../plugins/config.js'
-import { AppError, invalidField } from '../../plugins/errors.js'
-import type { Role } from '../../schemas/auth.js'
-import type { Config } from '../../schemas/config.js'
-import type { Account, LoginBody, SignupBody, TokenPair } from '../../schemas/auth.js'
-import { recordAuditEvent, type AuditEvent } from '../../db/audit.js'
-import { findLoginState, recordLoginFailure, recordLoginSuccess } from '../../db/logins.js'
-import { lockSession, revokeAllSessions, revokeSession, rotateSession } from '../../db/sessions.js'
-import { identityKey, insertUser, isUsernameOrEmailTaken, updatePasswordHash, type UserRow } from '../../db/users.js'
+import fp from 'fastify-plugin'
+import { listSetting } from './config.js'
+import { AppError, invalidField } from './errors.js'
+import type { Role } from '../schemas/auth.js'
+import type { Config } from '../schemas/config.js'
+import type { Account, LoginBody, SignupBody, TokenPair } from '../schemas/auth.js'
+import { recordAuditEvent, type AuditEvent } from '../db/audit.js'
+import { findLoginState, recordLoginFailure, recordLoginSuccess } from '../db/logins.js'
+import { lockSession, revokeAllSessions, revokeSession, rotateSession } from '../db/sessions.js'
+import { identityKey, insertUser, isUsernameOrEmailTaken, updatePasswordHash, type UserRow } from '../db/users.js'
 
 const SESSION_MAX_AGE_MS = 30 * 24 * 3600 * 1000
 
@@ -27,7 +30,7 @@ function idleExpiry (config: Config, now: number, absoluteExpiresAt: Date): Date
 // ADMIN_USERNAMES as identity keys, parsed once per configuration (role checks are on hot paths).
 const adminKeys = new WeakMap<Config, Set<string>>()
 
-export function roleOf (fastify: FastifyInstance, username: string): Role {
+function roleOf (fastify: FastifyInstance, username: string): Role {
   const { config } = fastify
   let admins = adminKeys.get(config)
   if (admins === undefined) {
@@ -37,7 +40,7 @@ export function roleOf (fastify: FastifyInstance, username: string): Role {
   return admins.has(identityKey(username)) ? 'admin' : 'user'
 }
 
-export function toAccount (fastify: FastifyInstance, user: UserRow): Account {
+function toAccount (fastify: FastifyInstance, user: UserRow): Account {
   return { ...user, role: roleOf(fastify, user.username), createdAt: user.createdAt.toISOString() }
 }
 
@@ -51,7 +54,7 @@ function audit (fastify: FastifyInstance, client: Client, event: Omit<AuditEvent
   return recordAuditEvent(fastify.sql, { ...client, ...event })
 }
 
-export async function signup (fastify: FastifyInstance, client: Client, body: SignupBody): Promise<Account> {
+async function signup (fastify: FastifyInstance, client: Client, body: SignupBody): Promise<Account> {
   const email = body.email ?? null
   // Cheap early answer for the common case; the unique indexes decide races below.
   if (await isUsernameOrEmailTaken(fastify.sql, body.username, email)) throw new AppError('USER_ALREADY_EXISTS')
@@ -73,7 +76,7 @@ function tokenPair (
   return { token: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn }
 }
 
-export async function login (fastify: FastifyInstance, client: Client, body: LoginBody): Promise<TokenPair> {
+async function login (fastify: FastifyInstance, client: Client, body: LoginBody): Promise<TokenPair> {
   if ((body.username === undefined) === (body.email === undefined)) {
     throw invalidField('/body', 'give exactly one of username, email')
   }
@@ -115,7 +118,7 @@ type RefreshOutcome =
  * refreshing at once), yields the identical successor; any older token means the token was
  * copied, and the whole session is revoked.
  */
-export async function refresh (fastify: FastifyInstance, client: Client, refreshToken: string): Promise<TokenPair> {
+async function refresh (fastify: FastifyInstance, client: Client, refreshToken: string): Promise<TokenPair> {
   const claims = fastify.tokens.verify(refreshToken, 'refresh')
   const { config } = fastify
 
@@ -163,7 +166,7 @@ export async function refresh (fastify: FastifyInstance, client: Client, refresh
 }
 
 /** Ends one session (or all of a user's) and returns how many were live. */
-export async function endSessions (
+async function endSessions (
   fastify: FastifyInstance, client: Client,
   which: { userId: string, sessionId?: string }, event: 'logout' | 'session_revoked'
 ): Promise<number> {
@@ -174,3 +177,27 @@ export async function endSessions (
   await audit(fastify, client, { event, userId: which.userId, details: { sessions: revoked.length } })
   return revoked.length
 }
+
+export interface AccountFlows {
+  signup: (client: Client, body: SignupBody) => Promise<Account>
+  login: (client: Client, body: LoginBody) => Promise<TokenPair>
+  refresh: (client: Client, refreshToken: string) => Promise<TokenPair>
+  endSessions: (client: Client, which: { userId: string, sessionId?: string }, event: 'logout' | 'session_revoked') => Promise<number>
+  toAccount: (user: UserRow) => Account
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    accountFlows: AccountFlows
+  }
+}
+
+export default fp(async function accountFlowsPlugin (fastify) {
+  fastify.decorate('accountFlows', {
+    signup: (client, body) => signup(fastify, client, body),
+    login: (client, body) => login(fastify, client, body),
+    refresh: (client, refreshToken) => refresh(fastify, client, refreshToken),
+    endSessions: (client, which, event) => endSessions(fastify, client, which, event),
+    toAccount: (user) => toAccount(fastify, user)
+  } satisfies AccountFlows)
+}, { name: 'account-flows', dependencies: ['config', 'db', 'passwords', 'tokens', 'revocations'] })
