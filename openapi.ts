@@ -1,0 +1,46 @@
+// `npm run openapi`: writes the document the service serves at /swagger/json to openapi.json,
+// so client authors can read and diff the contract in review; test/openapi.test.ts fails when
+// the committed file is not what the code produces. The document comes from the real app with
+// default settings (the routes only exist once it is built), so this starts it against
+// DATABASE_URL, or an embedded PostgreSQL in a throwaway folder, and never listens.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Fastify, { type FastifyInstance } from 'fastify'
+import app, { serverOptions } from './app.js'
+import { loadConfig } from './plugins/config.js'
+
+/** The document as the service serves it, in the stable text openapi.json holds. */
+export async function documentText (fastify: FastifyInstance): Promise<string> {
+  const res = await fastify.inject({ method: 'GET', url: '/swagger/json' })
+  return JSON.stringify(res.json(), null, 2) + '\n'
+}
+
+async function main (): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'campus-api-openapi-'))
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+    DATABASE_URL: process.env.DATABASE_URL,
+    JWT_SECRET: 'openapi-document-only-secret-0123456789abcdef'
+  })
+  const fastify = Fastify(serverOptions(config))
+  try {
+    await fastify.register(app, { config })
+    await fastify.ready()
+    const target = fileURLToPath(new URL('../openapi.json', import.meta.url))
+    writeFileSync(target, await documentText(fastify))
+    process.stdout.write(`openapi: wrote ${target}\n`)
+  } finally {
+    await fastify.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`openapi failed: ${(error as Error).message}\n`)
+    process.exit(1)
+  })
+}
