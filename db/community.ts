@@ -7,7 +7,7 @@ import type { Post } from '../schemas/social.js'
 import { AppError, invalidField } from '../plugins/errors.js'
 import { keyset, toKeysetPage, type KeysetRequest, type Page, type SortKey } from './pagination.js'
 import { livePost, POSTS_NEWEST_FIRST, postColumns, toPost, type PostRow } from './posts.js'
-import { likePattern } from './schools.js'
+import { containsText, likePattern } from './search.js'
 import { identityKey } from './users.js'
 
 type BoardRow = Omit<Board, 'createdAt' | 'updatedAt'> & { createdAt: Date, updatedAt: Date }
@@ -151,21 +151,9 @@ export async function listFavoriteBoards (sql: ISql, userId: string, page: Keyse
   return toKeysetPage(rows, page.limit, toBoard)
 }
 
-/**
- * `and` title or body contains `q`, with the same lower() on both sides (the database's, which
- * the indexes use):
- * - 3+ characters: LIKE with its own characters escaped, served by posts_search_trgm_idx;
- * - 1–2 characters have no trigram: the text's grams (posts_search_grams_idx) must hold the
- *   term, and strpos rechecks it. strpos, not LIKE, so the planner cannot pick the trigram
- *   index for a term it cannot narrow (it would read every post).
- */
+/** `and` title or body contains `q` (posts_search_trgm_idx, posts_search_grams_idx). */
 function searchCondition (sql: ISql, q: string): PendingQuery<Row[]> {
-  if (Array.from(q).length >= 3) {
-    return sql`and lower(p.title || ' ' || p.body) like lower(${likePattern(q)})`
-  }
-  return sql`
-    and post_search_grams(lower(p.title || ' ' || p.body)) @> array[lower(${q})]
-    and strpos(lower(p.title || ' ' || p.body), lower(${q})) > 0`
+  return sql`and ${containsText(sql, sql`lower(p.title || ' ' || p.body)`, q)}`
 }
 
 type PostRowWithPosition = PostRow & { position: string[] }

@@ -3,6 +3,7 @@ import type { ISql } from 'postgres'
 import type { School } from '../schemas/schools.js'
 import { AppError } from '../plugins/errors.js'
 import { keyset, toKeysetPage, type KeysetRequest, type Page, type SortKey } from './pagination.js'
+import { likePattern } from './search.js'
 import { identityKey } from './users.js'
 
 type SchoolRow = { id: string, name: string, createdAt: Date }
@@ -12,11 +13,6 @@ function toSchool (row: SchoolRow): School {
 }
 
 const BY_NAME: SortKey = { direction: 'asc', columns: [['name_key', 'text'], ['id', 'uuid']] }
-
-/** LIKE's own characters in a search term are literal. */
-export function likePattern (term: string): string {
-  return '%' + term.replace(/[\\%_]/g, c => '\\' + c) + '%'
-}
 
 /** The new school, or 409 CONFLICT when one of that name (case-insensitively) exists. */
 export async function createSchool (sql: ISql, name: string): Promise<School> {

@@ -1,0 +1,64 @@
+// Lectures: the catalog students search and build timetables from; admins add to it.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { requireAdmin } from '../../plugins/auth.js'
+import { IdParams } from '../../schemas/common.js'
+import { errors } from '../../schemas/errors.js'
+import { Lecture, LecturePage, LectureQuery, NewLectureBody } from '../../schemas/timetable.js'
+import { createLecture, getLecture, listLectures } from '../../db/lectures.js'
+
+const TAGS = ['lectures']
+
+const lectureRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
+  fastify.requireAuthentication()
+
+  fastify.route({
+    method: 'GET',
+    url: '/lectures',
+    schema: {
+      tags: TAGS,
+      operationId: 'listLectures',
+      summary: 'Lectures in code order, by school, semester, search term, or fitting a timetable',
+      description: '`q` is a case-insensitive substring of the code, title or professor in any script (`자료` finds `자료구조`). ' +
+        '`fits` is one of your timetables: only lectures of its semester whose slots overlap none of its slots are kept.',
+      querystring: LectureQuery,
+      response: { 200: LecturePage, ...errors(404) }
+    },
+    handler: async function searchLectures (request) {
+      const { schoolId, semester, q, fits, ...page } = request.query
+      return await listLectures(fastify.sql, request.user.id, { schoolId, semester, q, fits }, page)
+    }
+  })
+
+  fastify.route({
+    method: 'POST',
+    url: '/lectures',
+    schema: {
+      tags: TAGS,
+      operationId: 'createLecture',
+      summary: 'Add a lecture with its weekly slots (admin only)',
+      body: NewLectureBody,
+      response: { 201: Lecture, ...errors(403, 409) }
+    },
+    handler: async function addLecture (request, reply) {
+      requireAdmin(request)
+      return reply.code(201).send(await createLecture(fastify.sql, request.body))
+    }
+  })
+
+  fastify.route({
+    method: 'GET',
+    url: '/lectures/:id',
+    schema: {
+      tags: TAGS,
+      operationId: 'getLecture',
+      summary: 'One lecture with its slots, average rating and review count',
+      params: IdParams,
+      response: { 200: Lecture, ...errors(404) }
+    },
+    handler: async function readLecture (request) {
+      return await getLecture(fastify.sql, request.params.id)
+    }
+  })
+}
+
+export default lectureRoutes
