@@ -12,7 +12,15 @@ export class Catalog {
 
   /** An admin (the app must list `adminName` in ADMIN_USERNAMES) and a new school. */
   static async open (app: FastifyInstance, adminName: string): Promise<Catalog> {
-    const admin = await createUser(app, { username: adminName })
+    return await Catalog.school(app, await createUser(app, { username: adminName }))
+  }
+
+  /** Another school, by the same admin. */
+  async anotherSchool (): Promise<Catalog> {
+    return await Catalog.school(this.app, this.admin)
+  }
+
+  private static async school (app: FastifyInstance, admin: TestUser): Promise<Catalog> {
     const res = await app.inject({ method: 'POST', url: '/schools', headers: admin.auth, payload: { name: `학교 ${process.pid}-${++counter}` } })
     if (res.statusCode !== 201) throw new Error(`school: ${res.statusCode} ${res.body}`)
     return new Catalog(app, admin, res.json().id)
