@@ -31,7 +31,9 @@ try {
   await fastify.listen({ host: config.HOST, port: config.PORT })
 } catch (error) {
   const message = error instanceof DatabaseUnreachableError ? error.message : `start failed: ${(error as Error).message}`
-  fastify.log.fatal({ err: error }, message)
+  // One line an operator can act on; the stack only for whoever turns on debug.
+  fastify.log.debug({ err: error }, 'start failed')
+  fastify.log.fatal(message)
   process.stderr.write(message + '\n')
   await fastify.close().catch(() => {})
   process.exit(1)

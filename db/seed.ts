@@ -4,7 +4,7 @@
 // so it cannot sprinkle demo accounts over real ones by accident.
 import argon2 from 'argon2'
 import postgres, { type ISql, type Sql } from 'postgres'
-import { ConfigError, loadConfig } from '../plugins/config.js'
+import { ConfigError, dataDirIsDefault, loadConfig } from '../plugins/config.js'
 import { ARGON2_OPTIONS } from '../plugins/passwords.js'
 import { startEmbeddedPostgres } from './embedded.js'
 import { followByUsername } from './follows.js'
@@ -158,7 +158,7 @@ try {
   const config = loadConfig(process.env)
   const force = process.argv.includes('--force')
   const embedded = config.DATABASE_URL === undefined
-    ? await startEmbeddedPostgres({ dataDir: config.DATA_DIR, database: 'app', log: () => {} })
+    ? await startEmbeddedPostgres({ dataDir: config.DATA_DIR, database: 'app', relocate: dataDirIsDefault(config), log: () => {}, notice: (line) => process.stdout.write(line + '\n') })
     : undefined
   const sql = postgres(config.DATABASE_URL ?? embedded!.url, { max: 1, transform: postgres.camel, onnotice: () => {} })
   try {

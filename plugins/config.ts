@@ -20,6 +20,11 @@ export class ConfigError extends Error {
 
 const PLAIN_INTEGER = /^(0|[1-9][0-9]*)$/
 
+/** DATA_DIR left at its default: the embedded cluster may then live elsewhere (db/embedded.ts). */
+export function dataDirIsDefault (config: Config): boolean {
+  return config.DATA_DIR === ConfigSchema.properties.DATA_DIR.default
+}
+
 /** A comma-separated setting (TRUST_PROXY, CORS_ORIGINS, ADMIN_USERNAMES) as its trimmed, non-empty items. */
 export function listSetting (value: string | undefined): string[] {
   return (value ?? '').split(',').map(item => item.trim()).filter(Boolean)

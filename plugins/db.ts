@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import fp from 'fastify-plugin'
 import postgres, { type Sql } from 'postgres'
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js'
+import { dataDirIsDefault } from './config.js'
 import { runMigrations } from '../db/migrate.js'
 
 declare module 'fastify' {
@@ -42,7 +43,9 @@ export default fp(async function dbPlugin (fastify) {
     embedded = await startEmbeddedPostgres({
       dataDir: config.DATA_DIR,
       database: 'app',
-      log: (line) => log.debug({ component: 'embedded-postgres' }, line)
+      relocate: dataDirIsDefault(config),
+      log: (line) => log.debug({ component: 'embedded-postgres' }, line),
+      notice: (line) => log.info({ component: 'embedded-postgres' }, line)
     })
     url = embedded.url
   }

@@ -85,7 +85,7 @@ try {
     namesFiles ? args : [...args, join(distTestDir, '**/*.test.js')]
   )
 } catch (error) {
-  process.stderr.write(`test run failed to start: ${(error as Error).stack ?? String(error)}\n`)
+  process.stderr.write(`test run failed to start: ${(error as Error).message}\n`)
 } finally {
   if (serverUrl !== undefined) await dropRunDatabases(serverUrl).catch(() => {})
   await embedded?.stop().catch(() => {})

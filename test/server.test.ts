@@ -126,7 +126,11 @@ t.test('a start that fails still writes its fatal log line before exit(1)', asyn
     LOG_LEVEL: 'info', DATABASE_URL: `postgres://nobody@127.0.0.1:${closedPort}/none`, DATABASE_CONNECT_TIMEOUT: '2'
   })
   t.equal((await exited(child)).code, 1)
-  t.ok(jsonLines(output()).some(line => line.level === 60), `the fatal JSON line is there: ${output()}`)
+  const fatal = jsonLines(output()).filter(line => line.level === 60)
+  t.equal(fatal.length, 1, `one fatal JSON line: ${output()}`)
+  t.match(fatal[0], { msg: /^database unreachable after 2s/ })
+  t.notOk(fatal[0] !== undefined && 'err' in fatal[0], 'without the error object')
+  t.notMatch(output(), /\n\s+at /, 'no stack trace at info')
 })
 
 /** Each thread of a process: its nice value and the CPU it has used, in clock ticks. */
