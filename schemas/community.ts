@@ -1,6 +1,9 @@
-// Campus community: boards, favourites, board posts and their search, likes, scraps, hot posts.
+// Campus community: boards, favourites, board posts and their search, likes, scraps, hot posts,
+// comments with anonymous labels, and messages to authors who may stay anonymous.
 import { Type, type Static } from '@sinclair/typebox'
 import { Cursor, Flag, Limit, Page, Text, Timestamp, Uuid } from './common.js'
+import { Username } from './auth.js'
+import { UserSummary } from './social.js'
 
 const Category = Text(1, 30, { pattern: '^[^\\p{Cc}]+$', examples: ['자유게시판'] })
 const BoardName = Text(1, 50, { pattern: '^[^\\p{Cc}]+$', examples: ['컴공 새내기'] })
@@ -70,3 +73,69 @@ export const Favorite = Type.Object({
 export type Favorite = Static<typeof Favorite>
 
 export const BoardDeleted = Flag('deleted')
+
+const commentFields = {
+  id: Uuid,
+  postId: Uuid,
+  parentId: Type.Union([Uuid, Type.Null()], { description: 'the top-level comment a reply belongs to' }),
+  body: Type.Union([Type.String(), Type.Null()], { description: 'null once deleted (kept as a placeholder while it has replies)' }),
+  deleted: Type.Boolean(),
+  anonymous: Type.Boolean(),
+  author: Type.Union([UserSummary, Type.Null()], { description: 'null when anonymous (except to its writer) or deleted' }),
+  anonymousLabel: Type.Union([Type.String(), Type.Null()], {
+    description: '익명1, 익명2… per post in order of each writer\'s first anonymous comment; 익명(글쓴이) for the anonymous post\'s own author',
+    examples: ['익명1']
+  }),
+  mine: Type.Boolean(),
+  createdAt: Timestamp
+}
+
+export const Comment = Type.Object(commentFields, { description: 'A comment or a reply' })
+export type Comment = Static<typeof Comment>
+
+export const CommentThread = Type.Object({
+  ...commentFields,
+  replyCount: Type.Integer({ minimum: 0 }),
+  replies: Type.Array(Comment, { description: 'oldest first (at most 100; replyCount has them all)' })
+}, { description: 'A top-level comment with its replies' })
+export type CommentThread = Static<typeof CommentThread>
+export const CommentPage = Page(CommentThread)
+
+export const NewCommentBody = Type.Object({
+  body: Text(1, 2000, { examples: ['저도 궁금해요!'] }),
+  parentId: Type.Optional(Type.String({ format: 'uuid', description: 'a comment of the same post; a reply to a reply attaches to its top-level comment' })),
+  anonymous: Type.Optional(Type.Boolean({ default: false }))
+}, { additionalProperties: false })
+export type NewCommentBody = Static<typeof NewCommentBody>
+
+export const NewMessageBody = Type.Object({
+  body: Text(1, 1000, { examples: ['책 아직 파시나요?'] }),
+  toUsername: Type.Optional(Username),
+  postId: Type.Optional(Type.String({ format: 'uuid', description: 'to the post\'s author, who stays anonymous if the post is' })),
+  commentId: Type.Optional(Type.String({ format: 'uuid', description: 'to the comment\'s author, who stays anonymous if the comment is' })),
+  conversationId: Type.Optional(Type.String({ format: 'uuid', description: 'a reply in one of your conversations (how an anonymous author answers)' }))
+}, { additionalProperties: false, description: 'body and exactly one of toUsername, postId, commentId, conversationId' })
+export type NewMessageBody = Static<typeof NewMessageBody>
+
+export const Message = Type.Object({
+  id: Uuid,
+  conversationId: Uuid,
+  body: Type.String(),
+  mine: Type.Boolean({ description: 'sent by the caller' }),
+  createdAt: Timestamp
+})
+export type Message = Static<typeof Message>
+export const MessagePage = Page(Message)
+
+export const Conversation = Type.Object({
+  id: Uuid,
+  with: Type.Union([UserSummary, Type.Null()], { description: 'the other side; null when they wrote anonymously' }),
+  anonymous: Type.Boolean({ description: 'opened through an anonymous post or comment: the other side\'s name is hidden from its opener' }),
+  postId: Type.Union([Uuid, Type.Null()], { description: 'the anonymous post it was opened through' }),
+  lastMessage: Type.Object({ body: Type.String(), mine: Type.Boolean(), createdAt: Timestamp }),
+  unreadCount: Type.Integer({ minimum: 0 })
+}, { description: 'A conversation with its last message' })
+export type Conversation = Static<typeof Conversation>
+export const ConversationPage = Page(Conversation)
+
+export const CommentDeleted = Flag('deleted')
