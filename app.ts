@@ -22,6 +22,8 @@ import tokensPlugin from './plugins/tokens.js'
 import revocationsPlugin from './plugins/revocations.js'
 import authPlugin from './plugins/auth.js'
 import accountFlowsPlugin from './plugins/account-flows.js'
+import clockPlugin from './plugins/clock.js'
+import modelClientPlugin from './plugins/model-client.js'
 import accountCachePlugin from './plugins/account-cache.js'
 import feedCachePlugin from './plugins/feed-cache.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
@@ -102,6 +104,8 @@ async function app (fastify: FastifyInstance, options: { config: Config }): Prom
   await fastify.register(accountFlowsPlugin)
   await fastify.register(feedCachePlugin)
   await fastify.register(rateLimitPlugin)
+  await fastify.register(clockPlugin)
+  await fastify.register(modelClientPlugin)
 
   await fastify.register(autoload, {
     dir: join(here, 'routes'),

@@ -33,6 +33,7 @@ export const ConfigSchema = Type.Object({
   CODEGEN_DAILY_LIMIT: Type.Integer({ default: 5, minimum: 0, maximum: 100_000 }),
   CODEGEN_TIMEOUT: Seconds(30, 1, 600, 'seconds to wait for the model'),
   TZ_DAY: Type.String({ default: 'Asia/Seoul', minLength: 1 }),
+  CODEGEN_CONCURRENCY: Type.Integer({ default: 16, minimum: 1, maximum: 10_000, description: 'model calls in flight per instance; past it 503' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info' }),
   SHUTDOWN_TIMEOUT: Seconds(10, 1, 300, 'how long in-flight requests may take to finish on SIGTERM')
 }, { additionalProperties: true })

@@ -1,0 +1,156 @@
+// Code assistant storage: the daily quota (held while the model works, used when an answer is
+// stored, given back when the call fails) and each user's private history with its stats.
+import type { ISql, Sql } from 'postgres'
+import type { CodegenRecord, CodegenStats, NewCodegenBody } from '../schemas/codegen.js'
+import { AppError } from '../plugins/errors.js'
+import type { Usage } from '../plugins/model-client.js'
+import { keyset, toKeysetPage, type KeysetRequest, type Page, type SortKey } from './pagination.js'
+
+/** The calendar day of `now` in `timeZone`, as YYYY-MM-DD. */
+export function dayIn (timeZone: string, now: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
+}
+
+/** Whole seconds from `now` to the next midnight in `timeZone` (at least 1). */
+export function secondsToMidnight (timeZone: string, now: Date): number {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+    .formatToParts(now)
+  const part = (type: string) => Number(parts.find(p => p.type === type)?.value ?? 0)
+  const elapsed = part('hour') * 3600 + part('minute') * 60 + part('second')
+  return Math.max(1, 86_400 - elapsed)
+}
+
+export type Quota = { limit: number, day: string, now: Date, holdSeconds: number, retryAfter: number }
+
+/**
+ * Takes one unit of today's quota for the duration of a model call, or 429 QUOTA_EXCEEDED.
+ * The user's quota row is locked for the check, so concurrent requests on any instance are
+ * counted one at a time: used + live holds never pass the limit.
+ */
+export async function holdUnit (sql: Sql, userId: string, quota: Quota): Promise<string> {
+  return await sql.begin(async (tx) => {
+    await tx`insert into codegen_quota (user_id, day) values (${userId}, ${quota.day}) on conflict do nothing`
+    const [row] = await tx<Array<{ used: number }>>`
+      select used from codegen_quota where user_id = ${userId} and day = ${quota.day} for update`
+    const [{ held }] = await tx<Array<{ held: number }>>`
+      select count(*)::int as held from codegen_holds
+      where user_id = ${userId} and day = ${quota.day} and expires_at > ${quota.now}`
+    if (row!.used + held >= quota.limit) {
+      throw new AppError('QUOTA_EXCEEDED', { headers: { 'retry-after': String(quota.retryAfter) } })
+    }
+    const [hold] = await tx<Array<{ id: string }>>`
+      insert into codegen_holds (user_id, day, expires_at)
+      values (${userId}, ${quota.day}, ${new Date(quota.now.getTime() + quota.holdSeconds * 1000)})
+      returning id`
+    return hold!.id
+  })
+}
+
+/** Gives a held unit back: the call failed, timed out or its client left. */
+export async function releaseUnit (sql: ISql, holdId: string): Promise<void> {
+  await sql`delete from codegen_holds where id = ${holdId}`
+}
+
+type RecordRow = {
+  id: string, language: string, feature: string, prompt: string, answer: string,
+  promptTokens: number | null, completionTokens: number | null, createdAt: Date
+}
+
+function toRecord (row: RecordRow): CodegenRecord {
+  return {
+    id: row.id,
+    language: row.language,
+    feature: row.feature,
+    prompt: row.prompt,
+    answer: row.answer,
+    usage: row.promptTokens === null || row.completionTokens === null ? null : { promptTokens: row.promptTokens, completionTokens: row.completionTokens },
+    createdAt: row.createdAt.toISOString()
+  }
+}
+
+const RECORD_COLUMNS = (sql: ISql) => sql`id, language, feature, prompt, answer, prompt_tokens, completion_tokens, created_at`
+
+/**
+ * Stores the answer and turns the held unit into a used one, in one transaction; returns the
+ * record and how many units remain today.
+ */
+export async function storeAnswer (
+  sql: Sql, userId: string, holdId: string, quota: Quota, body: NewCodegenBody, answer: string, usage: Usage
+): Promise<CodegenRecord & { remainingToday: number }> {
+  return await sql.begin(async (tx) => {
+    await tx`select used from codegen_quota where user_id = ${userId} and day = ${quota.day} for update`
+    await tx`delete from codegen_holds where id = ${holdId}`
+    const [{ used }] = await tx<Array<{ used: number }>>`
+      update codegen_quota set used = used + 1 where user_id = ${userId} and day = ${quota.day} returning used`
+    const [row] = await tx<RecordRow[]>`
+      insert into codegen_requests (user_id, language, feature, prompt, answer, prompt_tokens, completion_tokens)
+      values (${userId}, ${body.language}, ${body.feature}, ${body.prompt}, ${answer}, ${usage?.promptTokens ?? null}, ${usage?.completionTokens ?? null})
+      returning ${RECORD_COLUMNS(tx)}`
+    const [{ held }] = await tx<Array<{ held: number }>>`
+      select count(*)::int as held from codegen_holds
+      where user_id = ${userId} and day = ${quota.day} and expires_at > ${quota.now}`
+    return { ...toRecord(row!), remainingToday: Math.max(0, quota.limit - used - held) }
+  })
+}
+
+const NEWEST_FIRST: SortKey = { direction: 'desc', columns: [['created_at', 'timestamptz'], ['id', 'uuid']] }
+
+/** The caller's history, newest first (codegen_requests_page_idx). */
+export async function listRecords (sql: ISql, userId: string, page: KeysetRequest): Promise<Page<CodegenRecord>> {
+  const k = keyset(sql, NEWEST_FIRST, page)
+  const rows = await sql<Array<RecordRow & { position: string[] }>>`
+    select ${RECORD_COLUMNS(sql)}, ${k.position}
+    from codegen_requests
+    where user_id = ${userId} ${k.after}
+    order by ${k.orderBy}
+    limit ${k.limit}`
+  return toKeysetPage(rows, page.limit, toRecord)
+}
+
+/** One of the caller's records; anyone else's is 404, as if it did not exist. */
+export async function getRecord (sql: ISql, userId: string, id: string): Promise<CodegenRecord> {
+  const [row] = await sql<RecordRow[]>`select ${RECORD_COLUMNS(sql)} from codegen_requests where id = ${id} and user_id = ${userId}`
+  if (row === undefined) throw new AppError('NOT_FOUND')
+  return toRecord(row)
+}
+
+export async function deleteRecord (sql: ISql, userId: string, id: string): Promise<void> {
+  const [row] = await sql`delete from codegen_requests where id = ${id} and user_id = ${userId} returning id`
+  if (row === undefined) throw new AppError('NOT_FOUND')
+}
+
+/** Deletes the caller's whole history; the quota used today stays used. */
+export async function deleteAllRecords (sql: ISql, userId: string): Promise<number> {
+  const rows = await sql`delete from codegen_requests where user_id = ${userId} returning id`
+  return rows.length
+}
+
+/** Totals over the caller's history, and today's quota. */
+export async function stats (sql: ISql, userId: string, quota: Quota): Promise<CodegenStats> {
+  const [totals] = await sql<Array<{ total: number, prompt: number, completion: number }>>`
+    select count(*)::int as total, coalesce(sum(prompt_tokens), 0)::int as prompt, coalesce(sum(completion_tokens), 0)::int as completion
+    from codegen_requests where user_id = ${userId}`
+  const groups = await sql<Array<{ kind: 'language' | 'feature', label: string, count: number }>>`
+    select 'language' as kind, language as label, count(*)::int as count from codegen_requests where user_id = ${userId} group by language
+    union all
+    select 'feature', feature, count(*)::int from codegen_requests where user_id = ${userId} group by feature`
+  const [today] = await sql<Array<{ used: number, held: number }>>`
+    select coalesce((select used from codegen_quota where user_id = ${userId} and day = ${quota.day}), 0) as used,
+      (select count(*)::int from codegen_holds where user_id = ${userId} and day = ${quota.day} and expires_at > ${quota.now}) as held`
+  const tally = (kind: 'language' | 'feature') => {
+    const entries = groups.filter(g => g.kind === kind).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label))
+    return { top: entries[0]?.label ?? null, by: Object.fromEntries(entries.map(g => [g.label, g.count])) }
+  }
+  const languages = tally('language')
+  const features = tally('feature')
+  return {
+    total: totals!.total,
+    today: today!.used,
+    remainingToday: Math.max(0, quota.limit - today!.used - today!.held),
+    topLanguage: languages.top,
+    topFeature: features.top,
+    byLanguage: languages.by,
+    byFeature: features.by,
+    tokens: { prompt: totals!.prompt, completion: totals!.completion }
+  }
+}
