@@ -19,6 +19,9 @@ export async function listMigrations (): Promise<string[]> {
 export async function runMigrations (sql: Sql, log: (line: string) => void = () => {}): Promise<string[]> {
   const files = await listMigrations()
   return await sql.begin(async (tx) => {
+    // A migration may rewrite a large table: the service's per-query bounds do not apply.
+    await tx`set local statement_timeout = 0`
+    await tx`set local lock_timeout = 0`
     await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK})`
     await tx`
       create table if not exists schema_migrations (

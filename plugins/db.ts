@@ -53,9 +53,17 @@ export default fp(async function dbPlugin (fastify) {
   const sql = postgres(url, {
     max: config.DATABASE_POOL_SIZE,
     transform: postgres.camel,
-    connect_timeout: Math.min(config.DATABASE_CONNECT_TIMEOUT, 10),
+    // Per attempt: start-up retries for DATABASE_CONNECT_TIMEOUT in all (waitForDatabase), and
+    // during an outage a request learns within two seconds that there is no database.
+    connect_timeout: 2,
     onnotice: () => {},
-    connection: { application_name: 'campus-api' }
+    // A read that waits seconds is worth less than a fast 503: a locked table or a runaway
+    // query gives its connection back instead of starving every other route of the pool.
+    connection: {
+      application_name: 'campus-api',
+      statement_timeout: config.DATABASE_STATEMENT_TIMEOUT,
+      lock_timeout: config.DATABASE_LOCK_TIMEOUT
+    }
   })
 
   try {

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { ERRORS, ErrorEnvelope, errors, type ErrorCode, type Language } from '../schemas/errors.js'
+import { isDatabaseUnavailable } from '../db/unavailable.js'
 
 type Detail = { path: string, message: string }
 
@@ -88,6 +89,7 @@ function toAppError (error: FastifyError): AppError | undefined {
   if (mapped !== undefined) return new AppError(mapped)
   // secure-json-parse rejects __proto__ / constructor.prototype keys with a plain SyntaxError.
   if (error instanceof SyntaxError && error.statusCode === 400) return new AppError('INVALID_JSON')
+  if (isDatabaseUnavailable(error)) return new AppError('SERVICE_UNAVAILABLE', { headers: { 'retry-after': '1' }, cause: error })
   return undefined
 }
 
@@ -102,7 +104,12 @@ function sendEnvelope (reply: FastifyReply, appError: AppError, request: Fastify
 export function errorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const appError = toAppError(error)
   if (appError !== undefined) {
-    if (appError.statusCode >= 500) request.log.error({ err: error }, 'request failed')
+    // The database being away is one condition, not a bug per request: no stack for it.
+    if (appError.cause !== undefined && isDatabaseUnavailable(appError.cause)) {
+      request.log.warn({ dbError: (error as { code?: string }).code }, 'database unavailable')
+    } else if (appError.statusCode >= 500) {
+      request.log.error({ err: error }, 'request failed')
+    }
     return sendEnvelope(reply, appError, request)
   }
   request.log.error({ err: error }, 'unexpected error')

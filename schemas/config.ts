@@ -12,6 +12,8 @@ export const ConfigSchema = Type.Object({
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'unset: embedded PostgreSQL under DATA_DIR' })),
   DATABASE_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
   DATABASE_CONNECT_TIMEOUT: Seconds(30, 1, 600, 'how long start-up keeps retrying an unreachable database'),
+  DATABASE_STATEMENT_TIMEOUT: Type.Integer({ default: 5000, minimum: 100, maximum: 600_000, description: 'ms a query may run before it is cancelled (503)' }),
+  DATABASE_LOCK_TIMEOUT: Type.Integer({ default: 2000, minimum: 50, maximum: 600_000, description: 'ms a query may wait for a lock before it gives up (503)' }),
   DATA_DIR: Type.String({ default: './.data', minLength: 1 }),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HS256 secret, at least 32 bytes' })),
   JWT_ACCESS_TTL: Seconds(900, 30, 86_400, 'access token lifetime'),
