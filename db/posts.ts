@@ -39,13 +39,17 @@ export function postColumns (sql: ISql, viewerId: string): PendingQuery<Row[]> {
     p.like_count, p.comment_count, p.scrap_count,
     exists (select 1 from post_likes l where l.post_id = p.id and l.user_id = ${viewerId}) as liked_by_me,
     exists (select 1 from post_scraps s where s.post_id = p.id and s.user_id = ${viewerId}) as scrapped_by_me,
+    (select coalesce(json_agg(json_build_object(
+        'id', m.id, 'url', '/media/' || m.id, 'contentType', m.content_type, 'width', m.width, 'height', m.height
+      ) order by m.position), '[]')
+     from post_media m where m.post_id = p.id) as media,
     p.created_at, p.updated_at`
 }
 
 export function toPost (row: PostRow): Post {
-  const { id, title, body, boardId, anonymous, author, likeCount, commentCount, scrapCount, likedByMe, scrappedByMe } = row
+  const { id, title, body, boardId, anonymous, author, likeCount, commentCount, scrapCount, likedByMe, scrappedByMe, media } = row
   return {
-    id, title, body, boardId, anonymous, author, likeCount, commentCount, scrapCount, likedByMe, scrappedByMe,
+    id, title, body, boardId, anonymous, author, likeCount, commentCount, scrapCount, likedByMe, scrappedByMe, media,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString()
   }

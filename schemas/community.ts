@@ -139,3 +139,17 @@ export type Conversation = Static<typeof Conversation>
 export const ConversationPage = Page(Conversation)
 
 export const CommentDeleted = Flag('deleted')
+
+export const Media = Type.Object({
+  id: Uuid,
+  postId: Uuid,
+  contentType: Type.String({ examples: ['image/jpeg'] }),
+  size: Type.Integer({ minimum: 1, description: 'bytes as stored, metadata removed' }),
+  width: Type.Integer({ minimum: 1 }),
+  height: Type.Integer({ minimum: 1 }),
+  url: Type.String({ examples: ['/media/6f1c0f7e-2b4a-4c55-9d1e-0b7c7f0a9e21'] }),
+  createdAt: Timestamp
+}, { description: 'An uploaded image, stored without its metadata' })
+export type Media = Static<typeof Media>
+
+export const MediaDeleted = Flag('deleted')

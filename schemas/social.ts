@@ -57,6 +57,15 @@ export type NewPostBody = Static<typeof NewPostBody>
 export const PostEditBody = Type.Object({ title: Title, body: Body }, { additionalProperties: false })
 export type PostEditBody = Static<typeof PostEditBody>
 
+export const PostMedia = Type.Object({
+  id: Uuid,
+  url: Type.String({ description: 'GET it without a token', examples: ['/media/6f1c0f7e-2b4a-4c55-9d1e-0b7c7f0a9e21'] }),
+  contentType: Type.String({ examples: ['image/jpeg'] }),
+  width: Type.Integer({ minimum: 1 }),
+  height: Type.Integer({ minimum: 1 })
+}, { description: 'An image of a post' })
+export type PostMedia = Static<typeof PostMedia>
+
 export const Post = Type.Object({
   id: Uuid,
   title: Type.String(),
@@ -69,6 +78,7 @@ export const Post = Type.Object({
   scrapCount: Type.Integer({ minimum: 0 }),
   likedByMe: Type.Boolean(),
   scrappedByMe: Type.Boolean(),
+  media: Type.Array(PostMedia, { description: 'its images in upload order' }),
   createdAt: Timestamp,
   updatedAt: Timestamp
 })

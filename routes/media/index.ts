@@ -1,0 +1,93 @@
+// Post images: upload (the post's author, multipart, one file), serve (no token: images load
+// in <img> tags and the id is random), delete (the author or an admin).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import multipart from '@fastify/multipart'
+import { Type } from '@sinclair/typebox'
+import { invalidField } from '../../plugins/errors.js'
+import { IdParams } from '../../schemas/common.js'
+import { errors } from '../../schemas/errors.js'
+import { Media, MediaDeleted } from '../../schemas/community.js'
+import { addMedia, deleteMedia, findServedImage, imageBytes } from '../../db/media.js'
+import { storableImage } from './image.js'
+
+const TAGS = ['media']
+const MAX_BYTES = 5 * 1024 * 1024
+const CACHE_FOREVER = 'public, max-age=31536000, immutable'
+
+const mediaRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
+  fastify.requireAuthentication()
+  // Only here: the rest of the service keeps its JSON body limit and parsers.
+  await fastify.register(multipart, { limits: { fileSize: MAX_BYTES, files: 1, fields: 0, parts: 1 } })
+
+  fastify.route({
+    method: 'POST',
+    url: '/posts/:id/media',
+    schema: {
+      tags: TAGS,
+      operationId: 'uploadPostImage',
+      summary: 'Attach an image to your post (multipart/form-data, one part named `file`)',
+      description: 'JPEG, PNG, WebP or GIF, decided from the bytes; at most 5 MiB and 10 images a post. ' +
+        'Stored without its metadata (EXIF with GPS, XMP, IPTC, comments).',
+      consumes: ['multipart/form-data'],
+      params: IdParams,
+      response: { 201: Media, ...errors(403, 404, 413, 415) }
+    },
+    handler: async function upload (request, reply) {
+      const part = await request.file()
+      if (part === undefined || part.fieldname !== 'file') throw invalidField('/body/file', 'is required')
+      const input = await part.toBuffer()
+      const image = await storableImage(input)
+      const media = await addMedia(fastify.sql, request.user.id, request.params.id, image)
+      fastify.feedPages.postsChanged(request.user.id)
+      return reply.code(201).send(media)
+    }
+  })
+
+  fastify.route({
+    method: 'GET',
+    url: '/media/:id',
+    config: { public: true },
+    schema: {
+      tags: TAGS,
+      operationId: 'getImage',
+      summary: 'An image\'s bytes (no token needed); cacheable forever, revalidated by ETag',
+      params: IdParams,
+      response: {
+        200: Type.String({ format: 'binary', description: 'the image, with its content type' }),
+        304: Type.Null({ description: 'If-None-Match matched: your copy is current' }),
+        ...errors(404)
+      }
+    },
+    handler: async function serve (request, reply) {
+      const image = await findServedImage(fastify.sql, request.params.id)
+      const etag = `"${image.sha256}"`
+      reply.header('etag', etag).header('cache-control', CACHE_FOREVER).header('x-content-type-options', 'nosniff')
+      if (request.headers['if-none-match']?.split(',').some(tag => tag.trim() === etag)) {
+        return reply.code(304).send(null)
+      }
+      const bytes = await imageBytes(fastify.sql, request.params.id)
+      // A Buffer goes out as it is (no serializer); the schema only documents it.
+      return reply.type(image.contentType).send(bytes as unknown as string)
+    }
+  })
+
+  fastify.route({
+    method: 'DELETE',
+    url: '/media/:id',
+    schema: {
+      tags: TAGS,
+      operationId: 'deleteImage',
+      summary: 'Delete an image (the post\'s author or an admin)',
+      params: IdParams,
+      response: { 200: MediaDeleted, ...errors(403, 404) }
+    },
+    handler: async function remove (request) {
+      const { id, role } = request.user
+      const authorId = await deleteMedia(fastify.sql, { id, isAdmin: role === 'admin' }, request.params.id)
+      fastify.feedPages.postsChanged(authorId)
+      return { deleted: true as const }
+    }
+  })
+}
+
+export default mediaRoutes
