@@ -9,6 +9,7 @@ import { ARGON2_OPTIONS } from '../plugins/passwords.js'
 import { startEmbeddedPostgres } from './embedded.js'
 import { followByUsername } from './follows.js'
 import { runMigrations } from './migrate.js'
+import { DEMO_SCHOOL, DEMO_SEMESTER, seedCampus } from './seed-campus.js'
 import { findUserByUsername, identityKey, insertUser } from './users.js'
 
 const DEMO_PASSWORD = 'campus1234!'
@@ -129,7 +130,7 @@ async function addDemoPost (sql: ISql, authorId: string, post: DemoPost): Promis
   return rows.length === 1
 }
 
-async function seed (sql: ISql): Promise<{ users: number, posts: number, follows: number }> {
+async function seed (sql: ISql): Promise<{ users: number, posts: number, follows: number, ids: Map<string, string> }> {
   const added = { users: 0, posts: 0, follows: 0 }
   const ids = new Map<string, string>()
   for (const user of DEMO_USERS) {
@@ -150,7 +151,7 @@ async function seed (sql: ISql): Promise<{ users: number, posts: number, follows
     for (const post of user.posts) if (await addDemoPost(sql, id, post)) added.posts++
     for (const followee of user.follows) if ((await followByUsername(sql, id, followee)).created) added.follows++
   }
-  return added
+  return { ...added, ids }
 }
 
 let refused = false
@@ -169,7 +170,11 @@ try {
       refused = true
     } else {
       const added = await sql.begin(tx => seed(tx))
+      // After the users exist: the campus data goes through the routes' own query modules,
+      // which open transactions of their own.
+      const campus = await seedCampus(sql, added.ids)
       process.stdout.write(`seed: ${added.users} users, ${added.posts} posts, ${added.follows} follows added\n`)
+      process.stdout.write(`seed: ${DEMO_SCHOOL} with ${campus.boardPosts} new board posts and ${campus.lectures} new lectures for ${DEMO_SEMESTER}\n`)
       process.stdout.write(`demo logins: ${DEMO_USERS.map(u => u.username).join(', ')} / password ${DEMO_PASSWORD}\n`)
     }
   } finally {
