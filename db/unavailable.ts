@@ -8,16 +8,30 @@ const CONNECTION_CODES = new Set([
   'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED'
 ])
 
-const SQLSTATES = new Set([
+// The server itself cannot serve anyone.
+const SERVER_SQLSTATES = new Set([
+  '57P01', '57P02', '57P03', // the server is shutting down, crashed, or not yet accepting
+  '53300' // too_many_connections
+])
+
+// This query could not be served now; the next one may well be.
+const QUERY_SQLSTATES = new Set([
   '57014', // query_canceled: DATABASE_STATEMENT_TIMEOUT
   '55P03', // lock_not_available: DATABASE_LOCK_TIMEOUT
-  '57P01', '57P02', '57P03', // the server is shutting down, crashed, or not yet accepting
-  '53300', // too_many_connections
   '40001', '40P01' // serialization failure, deadlock: the same request will likely pass
 ])
 
+const codeOf = (error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' ? code : ''
+}
+
+/** The database as a whole is away (plugins/db-health.ts watches for its return). */
+export function isDatabaseDown (error: unknown): boolean {
+  const code = codeOf(error)
+  return CONNECTION_CODES.has(code) || SERVER_SQLSTATES.has(code) || code.startsWith('08')
+}
+
 export function isDatabaseUnavailable (error: unknown): boolean {
-  const code = (error as { code?: unknown }).code
-  if (typeof code !== 'string') return false
-  return CONNECTION_CODES.has(code) || SQLSTATES.has(code) || code.startsWith('08')
+  return isDatabaseDown(error) || QUERY_SQLSTATES.has(codeOf(error))
 }

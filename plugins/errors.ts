@@ -6,7 +6,7 @@ import type { Socket } from 'node:net'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { ERRORS, ErrorEnvelope, errors, type ErrorCode, type Language } from '../schemas/errors.js'
-import { isDatabaseUnavailable } from '../db/unavailable.js'
+import { isDatabaseDown, isDatabaseUnavailable } from '../db/unavailable.js'
 
 type Detail = { path: string, message: string }
 
@@ -112,7 +112,8 @@ export function errorHandler (error: FastifyError, request: FastifyRequest, repl
   if (appError !== undefined) {
     // The database being away is one condition, not a bug per request: no stack for it.
     if (appError.cause !== undefined && isDatabaseUnavailable(appError.cause)) {
-      request.log.warn({ dbError: (error as { code?: string }).code }, 'database unavailable')
+      request.log.debug({ dbError: (appError.cause as { code?: string }).code }, 'database unavailable')
+      if (isDatabaseDown(appError.cause) && request.server.hasDecorator('databaseHealth')) request.server.databaseHealth.unavailable()
     } else if (appError.statusCode >= 500) {
       request.log.error({ err: error }, 'request failed')
     }

@@ -40,6 +40,7 @@ t.test('database cut under load: every answer is 503 with Retry-After within 3 s
     if (a.status === 503) t.same([a.code, a.retryAfter], ['SERVICE_UNAVAILABLE', '1'])
   }
   t.ok(answers.filter((_, i) => i % 3 === 2).every(a => a.status === 200), '/auth/me keeps answering from memory')
+  t.equal(app.databaseHealth.down, true, 'the outage is known (one warning, then a probe)')
   t.ok(Date.now() - started < 5000)
 
   await proxy.restore()
@@ -57,6 +58,9 @@ t.test('database cut under load: every answer is 503 with Retry-After within 3 s
   }
   t.equal(created, 1, `a write succeeds ${Date.now() - back} ms after the database is back (${attempts} attempts)`)
   t.ok(Date.now() - back < 2000, 'within 2 s')
+  const probed = Date.now()
+  while (app.databaseHealth.down && Date.now() - probed < 3000) await new Promise(resolve => setTimeout(resolve, 50))
+  t.equal(app.databaseHealth.down, false, 'the probe saw it back (and logged it once)')
 
   const direct = postgres(real, { max: 1 })
   t.teardown(() => direct.end())
@@ -95,6 +99,7 @@ t.test('a table locked by someone else: its routes answer 503 after DATABASE_LOC
   t.ok(Date.now() - began < 2000, `the locked route answered in ${Date.now() - began} ms`)
   t.equal(other.res.statusCode, 200)
   t.ok(other.ms < 1000, `GET /schools took ${other.ms} ms while posts was locked`)
+  t.equal(app.databaseHealth.down, false, 'a lock timeout is one query\'s trouble, not an outage')
 
   release()
   await held
