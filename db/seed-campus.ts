@@ -1,11 +1,15 @@
 // The campus half of `npm run seed`: a school, its boards with named and anonymous posts,
 // comment threads with anonymous labels, likes, a conversation with an anonymous author, a
-// semester's lecture catalog (some at clashing times), timetables, friendships and reviews.
+// semester's lecture catalog (some at clashing times), timetables, friendships, reviews, and
+// two pictures on board posts.
 // It goes through the same query modules as the routes, so labels, counters and the clash
 // constraint hold for demo data too. Idempotent: what exists is found, not added again.
 import type { Sql } from 'postgres'
 import { AppError } from '../plugins/errors.js'
+import sharp from 'sharp'
+import { storableImage } from '../routes/media/image.js'
 import { createBoard, setLike } from './community.js'
+import { addMedia } from './media.js'
 import { createComment } from './comments.js'
 import { requestFriend } from './friends.js'
 import { createLecture, createReview } from './lectures.js'
@@ -103,6 +107,17 @@ export async function seedCampus (sql: Sql, ids: Map<string, string>): Promise<{
     const [existing] = await sql<Array<{ id: string }>>`select id from posts where author_id = ${id(post.author)} and title = ${post.title} and deleted_at is null`
     if (existing === undefined) added.boardPosts++
     postIds.set(post.title, existing?.id ?? (await createPost(sql, id(post.author), { title: post.title, body: post.body, anonymous: post.anonymous ?? false, boardId: boardIds.get(post.board) })).id)
+  }
+
+  // Two small generated pictures, through the same checks and metadata strip as an upload.
+  for (const [title, colour, format] of [['노트북 추천해 주세요', '#4f7cac', 'jpeg'], ['자료구조 과제 질문', '#c0504d', 'png']] as const) {
+    const postId = postIds.get(title)!
+    const [has] = await sql`select 1 from post_media where post_id = ${postId}`
+    if (has !== undefined) continue
+    const canvas = sharp({ create: { width: 320, height: 240, channels: 3, background: colour } })
+    const bytes = await (format === 'jpeg' ? canvas.jpeg() : canvas.png()).toBuffer()
+    const author = BOARD_POSTS.find(post => post.title === title)!.author
+    await addMedia(sql, id(author), postId, await storableImage(bytes))
   }
 
   const threadPost = postIds.get('전과 고민 중이에요')!
