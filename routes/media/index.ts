@@ -8,6 +8,7 @@ import { IdParams } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { Media, MediaDeleted } from '../../schemas/community.js'
 import { addMedia, deleteMedia, findServedImage, imageBytes } from '../../db/media.js'
+import { ByteCache } from './byte-cache.js'
 import { storableImage } from './image.js'
 
 const TAGS = ['media']
@@ -16,6 +17,7 @@ const CACHE_FOREVER = 'public, max-age=31536000, immutable'
 
 const mediaRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.requireAuthentication()
+  const cached = new ByteCache(fastify.config.MEDIA_CACHE_MB * 1024 * 1024)
   // Only here: the rest of the service keeps its JSON body limit and parsers.
   await fastify.register(multipart, { limits: { fileSize: MAX_BYTES, files: 1, fields: 0, parts: 1 } })
 
@@ -63,9 +65,14 @@ const mediaRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       const etag = `"${image.sha256}"`
       reply.header('etag', etag).header('cache-control', CACHE_FOREVER).header('x-content-type-options', 'nosniff')
       if (request.headers['if-none-match']?.split(',').some(tag => tag.trim() === etag)) {
-        return reply.code(304).send(null)
+        // No body, and no Content-Length promising one: a keep-alive client would wait for it.
+        return reply.code(304).send('' as unknown as null)
       }
-      const bytes = await imageBytes(fastify.sql, request.params.id)
+      let bytes = cached.get(request.params.id)
+      if (bytes === undefined) {
+        bytes = await imageBytes(fastify.sql, request.params.id)
+        cached.set(request.params.id, bytes)
+      }
       // A Buffer goes out as it is (no serializer); the schema only documents it.
       return reply.type(image.contentType).send(bytes as unknown as string)
     }
@@ -84,6 +91,7 @@ const mediaRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     handler: async function remove (request) {
       const { id, role } = request.user
       const authorId = await deleteMedia(fastify.sql, { id, isAdmin: role === 'admin' }, request.params.id)
+      cached.delete(request.params.id)
       fastify.feedPages.postsChanged(authorId)
       return { deleted: true as const }
     }

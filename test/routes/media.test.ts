@@ -155,6 +155,9 @@ t.test('GET /media/{id}: no token, its type, ETag, immutable caching, nosniff; I
   const again = await app.inject({ url: res.url, headers: { 'if-none-match': String(served.headers.etag) } })
   t.equal(again.statusCode, 304)
   t.equal(again.rawPayload.length, 0)
+  t.equal(Number(again.headers['content-length'] ?? 0), 0, 'no Content-Length promising a body a keep-alive client would wait for')
+  const cachedCopy = await app.inject({ url: res.url })
+  t.same(cachedCopy.rawPayload, served.rawPayload, 'served again, the same bytes (from memory)')
   t.equal((await app.inject({ url: '/media/00000000-0000-4000-8000-000000000000' })).statusCode, 404)
 })
 
