@@ -170,15 +170,26 @@ async function initialise (binaries: Binaries, dir: string, password: string, ac
   const passwordFile = join(dirname(dir), `.pg-password-${process.pid}`)
   writeFileSync(passwordFile, password + '\n', { mode: 0o600 })
   if (account !== undefined) chownSync(passwordFile, account.uid, account.gid)
-  try {
+  const run = async (ctype: string) => {
     const child = launch(binaries.initdb, [
       `--pgdata=${dir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${passwordFile}`,
-      '--encoding=UTF8', '--locale=C'
+      '--encoding=UTF8', '--locale=C', `--lc-ctype=${ctype}`
     ], account)
     let output = ''
     child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString('utf8') })
     child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString('utf8') })
     await exited(child, 'initdb', () => output)
+  }
+  try {
+    // Byte order for sorting (C), but a Unicode character classification: pg_trgm keeps only
+    // the characters LC_CTYPE calls alphanumeric, so under C a Korean term has no trigram and
+    // the search indexes could not narrow it. C.UTF-8 ships with glibc; where it is missing,
+    // initdb refuses it and the cluster falls back to C (short terms still use their index).
+    await run('C.UTF-8').catch(async (error: Error) => {
+      if (!/locale/i.test(error.message)) throw error
+      await run('C') // initdb has emptied the folder it failed in
+
+    })
   } finally {
     rmSync(passwordFile, { force: true })
   }
