@@ -125,7 +125,10 @@ const BY_CODE: SortKey = { direction: 'asc', columns: [['l.code', 'text'], ['l.i
  * Lectures by school, semester and search term, in code order. `fits` names one of the caller's
  * timetables (404 otherwise): only its semester's lectures with no slot overlapping a slot
  * already in it are kept, checked against timetable_slots' exclusion index, the same one that
- * refuses the clash when the lecture is added.
+ * refuses the clash when the lecture is added. The check is a scalar subquery on purpose: as
+ * a plain NOT EXISTS the planner turns it into an anti join that first collects every slot of
+ * every semester clashing with the timetable (20 000 rows and 240 ms on a 20 000-lecture
+ * catalog); per lecture it is two index probes, and a page needs a few dozen lectures.
  */
 export async function listLectures (sql: ISql, viewerId: string, filter: LectureFilter, page: KeysetRequest): Promise<Page<Lecture>> {
   const k = keyset(sql, BY_CODE, page)
@@ -145,10 +148,10 @@ export async function listLectures (sql: ISql, viewerId: string, filter: Lecture
       ${filter.q === undefined ? sql`` : sql`and ${containsText(sql, sql`l.search_text`, filter.q)}`}
       ${filter.fits === undefined
         ? sql``
-        : sql`and l.semester = ${fitsSemester!} and not exists (
+        : sql`and l.semester = ${fitsSemester!} and not (select exists (
             select 1 from lecture_slots s
             join timetable_slots ts on ts.timetable_id = ${filter.fits} and ts.day = s.day and ts.minutes && s.minutes
-            where s.lecture_id = l.id)`}
+            where s.lecture_id = l.id))`}
       ${k.after}
     order by ${k.orderBy}
     limit ${k.limit}`
