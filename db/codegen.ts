@@ -28,22 +28,24 @@ export type Quota = { limit: number, day: string, now: Date, holdSeconds: number
  * counted one at a time: used + live holds never pass the limit.
  */
 export async function holdUnit (sql: Sql, userId: string, quota: Quota): Promise<string> {
-  return await sql.begin(async (tx) => {
-    await tx`insert into codegen_quota (user_id, day) values (${userId}, ${quota.day}) on conflict do nothing`
-    const [row] = await tx<Array<{ used: number }>>`
-      select used from codegen_quota where user_id = ${userId} and day = ${quota.day} for update`
-    const [{ held }] = await tx<Array<{ held: number }>>`
-      select count(*)::int as held from codegen_holds
-      where user_id = ${userId} and day = ${quota.day} and expires_at > ${quota.now}`
-    if (row!.used + held >= quota.limit) {
-      throw new AppError('QUOTA_EXCEEDED', { headers: { 'retry-after': String(quota.retryAfter) } })
-    }
-    const [hold] = await tx<Array<{ id: string }>>`
+  const expiresAt = new Date(quota.now.getTime() + quota.holdSeconds * 1000)
+  // One round trip: the three statements go out pipelined. The third runs after the second
+  // holds the row lock, with a snapshot of its own (read committed), so it counts every hold
+  // committed before it, and takes a unit only when one is left.
+  const [, , [hold]] = await sql.begin(tx => [
+    tx`insert into codegen_quota (user_id, day) values (${userId}, ${quota.day}) on conflict do nothing`,
+    tx`select 1 from codegen_quota where user_id = ${userId} and day = ${quota.day} for update`,
+    tx<Array<{ id: string }>>`
       insert into codegen_holds (user_id, day, expires_at)
-      values (${userId}, ${quota.day}, ${new Date(quota.now.getTime() + quota.holdSeconds * 1000)})
+      select ${userId}, ${quota.day}, ${expiresAt}
+      from codegen_quota q
+      where q.user_id = ${userId} and q.day = ${quota.day}
+        and q.used + (select count(*) from codegen_holds h
+                      where h.user_id = ${userId} and h.day = ${quota.day} and h.expires_at > ${quota.now}) < ${quota.limit}
       returning id`
-    return hold!.id
-  })
+  ] as const)
+  if (hold === undefined) throw new AppError('QUOTA_EXCEEDED', { headers: { 'retry-after': String(quota.retryAfter) } })
+  return hold.id
 }
 
 /** Gives a held unit back: the call failed, timed out or its client left. */
@@ -77,20 +79,21 @@ const RECORD_COLUMNS = (sql: ISql) => sql`id, language, feature, prompt, answer,
 export async function storeAnswer (
   sql: Sql, userId: string, holdId: string, quota: Quota, body: NewCodegenBody, answer: string, usage: Usage
 ): Promise<CodegenRecord & { remainingToday: number }> {
-  return await sql.begin(async (tx) => {
-    await tx`select used from codegen_quota where user_id = ${userId} and day = ${quota.day} for update`
-    await tx`delete from codegen_holds where id = ${holdId}`
-    const [{ used }] = await tx<Array<{ used: number }>>`
-      update codegen_quota set used = used + 1 where user_id = ${userId} and day = ${quota.day} returning used`
-    const [row] = await tx<RecordRow[]>`
+  // Pipelined, one round trip: lock the quota row, turn the hold into a used unit, store.
+  const [, , [{ used }], [row], [{ held }]] = await sql.begin(tx => [
+    tx`select 1 from codegen_quota where user_id = ${userId} and day = ${quota.day} for update`,
+    tx`delete from codegen_holds where id = ${holdId}`,
+    tx<Array<{ used: number }>>`
+      update codegen_quota set used = used + 1 where user_id = ${userId} and day = ${quota.day} returning used`,
+    tx<RecordRow[]>`
       insert into codegen_requests (user_id, language, feature, prompt, answer, prompt_tokens, completion_tokens)
       values (${userId}, ${body.language}, ${body.feature}, ${body.prompt}, ${answer}, ${usage?.promptTokens ?? null}, ${usage?.completionTokens ?? null})
-      returning ${RECORD_COLUMNS(tx)}`
-    const [{ held }] = await tx<Array<{ held: number }>>`
+      returning ${RECORD_COLUMNS(tx)}`,
+    tx<Array<{ held: number }>>`
       select count(*)::int as held from codegen_holds
       where user_id = ${userId} and day = ${quota.day} and expires_at > ${quota.now}`
-    return { ...toRecord(row!), remainingToday: Math.max(0, quota.limit - used - held) }
-  })
+  ] as const)
+  return { ...toRecord(row!), remainingToday: Math.max(0, quota.limit - used - held) }
 }
 
 const NEWEST_FIRST: SortKey = { direction: 'desc', columns: [['created_at', 'timestamptz'], ['id', 'uuid']] }
