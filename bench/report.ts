@@ -121,3 +121,8 @@ export function checkTargets (rows: Row[], peakRssMiB: number, skipped: Report['
   targets.push({ name: 'peak RSS of the service', actual: `${peakRssMiB} MiB`, required: '≤ 150 MB (143 MiB)', holds: peakRssMiB * 1024 * 1024 <= 150e6 })
   return targets
 }
+
+/** A throughput target: the row's req/s at least `min` × its adjacent ceiling. */
+export function atLeastCeiling (name: string, row: Row, min: number): Target {
+  return { name, actual: `${row.requestsPerSecond} req/s = ${row.ratio} × ${row.reference}`, required: `≥ ${min} × ceiling`, holds: (row.ratio ?? 0) >= min }
+}

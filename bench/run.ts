@@ -5,7 +5,7 @@
 // and prints/writes the table with the issue's targets checked. Never part of `npm test`.
 //
 //   npm run bench -- [--duration 10] [--warmup 3] [--connections 50] [--large]
-//                    [--users 10000] [--posts 200000] [--follows 100] [--only me,login]
+//                    [--users 10000] [--posts 200000] [--follows 100] [--only me,login,community]
 //                    [--log-levels info,warn] [--pin] [--service-arg=--cpu-prof ...] [--no-write]
 //
 // The service runs as production does, at LOG_LEVEL=info with its output going to a file; the
@@ -13,6 +13,11 @@
 // cost of the access log is a number in the table. --pin runs the service (and the ceiling
 // server) on CPU 0 and this process, the load generator and raw argon2, on CPU 1 (taskset),
 // which is how one-core figures are taken.
+//
+// The campus domains (community, timetable, codegen) run on a database of their own, a copy
+// of the same users with a school's boards, a lecture catalog and timetables added (see
+// bench/community.ts, bench/timetable.ts, bench/codegen.ts), against a second service that
+// calls the benchmark's model (bench/model.ts).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -26,16 +31,22 @@ import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '../db/em
 import { runMigrations } from '../db/migrate.js'
 import { ARGON2_OPTIONS } from '../plugins/passwords.js'
 import { ConfigSchema } from '../schemas/config.js'
-import { BENCH_PASSWORD, benchUsername, seedPosts, seedUsersAndFollows, type SeedSize } from './seed.js'
-import { argon2Ceiling, measure, measureProbe, measureWithProbe, rotating, type Load, type LoadOptions, type Measurement, type Probe } from './scenarios.js'
-import { checkTargets, formatTable, ratio, writeReport, type Report, type Row } from './report.js'
+import { BENCH_PASSWORD, benchUsername, seedPosts, seedSchools, seedUsersAndFollows, type SeedSize } from './seed.js'
+import {
+  argon2Ceiling, bearer, getJson, measure, measureProbe, measureWithProbe, rotating, type Bench, type Load, type LoadOptions, type Measurement, type Probe
+} from './scenarios.js'
+import { codegenScenarios } from './codegen.js'
+import { COMMUNITY, communityScenarios, seedCommunity, seedThreads } from './community.js'
+import { CATALOG, seedLectures, seedTimetables, timetableScenarios } from './timetable.js'
+import { checkTargets, formatTable, ratio, writeReport, type Report, type Row, type Target } from './report.js'
 
 const distDir = fileURLToPath(new URL('..', import.meta.url))
 const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url))
 const TEMPLATE = 'campus_bench_template'
 const FULL_DB = 'campus_bench_full'
 const SMALL_DB = 'campus_bench_small'
-const GROUPS = ['ceiling', 'health', 'me', 'login', 'feed', 'posts', 'small'] as const
+const CAMPUS_DB = 'campus_bench_campus'
+const GROUPS = ['ceiling', 'health', 'me', 'login', 'feed', 'posts', 'small', 'community', 'timetable', 'codegen'] as const
 
 const { values: args } = parseArgs({
   options: {
@@ -97,9 +108,9 @@ function withDatabase (url: string, database: string): string {
   return u.toString()
 }
 
-function spawnNode (name: string, argv: string[], env: NodeJS.ProcessEnv, command = process.execPath): ChildProcess {
+function spawnNode (name: string, argv: string[], env: NodeJS.ProcessEnv, command = process.execPath, pin = true): ChildProcess {
   const out = createWriteStream(join(workDir, `${name}.log`))
-  const [pinnedCommand, pinnedArgv] = pinnedTo(command, argv)
+  const [pinnedCommand, pinnedArgv] = pin ? pinnedTo(command, argv) : [command, argv]
   const child = spawn(pinnedCommand, pinnedArgv, { env, stdio: ['ignore', 'pipe', 'pipe'] })
   child.stdout!.pipe(out)
   child.stderr!.pipe(out)
@@ -125,12 +136,12 @@ function logTail (name: string): string {
   }
 }
 
-async function waitForHttp (url: string, child: ChildProcess, name: string, seconds: number): Promise<void> {
+async function waitForHttp (url: string, child: ChildProcess, name: string, seconds: number, init: RequestInit = {}): Promise<void> {
   const deadline = Date.now() + seconds * 1000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${logTail(name)}`)
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1000) })
+      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(1000) })
       if (res.ok) return
     } catch {
       // not listening yet
@@ -181,11 +192,6 @@ async function postJson (url: string, body: unknown, token?: string): Promise<{ 
   return { status: res.status, body: await res.json() }
 }
 
-async function getJson (url: string, token: string): Promise<{ status: number, body: any }> {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) })
-  return { status: res.status, body: await res.json() }
-}
-
 /** Access tokens of bench users 1..count, logged in two at a time (the hasher's width). */
 async function tokensFor (base: string, count: number): Promise<string[]> {
   const tokens: string[] = []
@@ -199,8 +205,6 @@ async function tokensFor (base: string, count: number): Promise<string[]> {
   }
   return tokens
 }
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
 async function recreateDatabase (sql: Sql, name: string, template?: string): Promise<void> {
   await sql`drop database if exists ${sql(name)} with (force)`
@@ -217,7 +221,8 @@ async function timed<T> (what: string, task: () => Promise<T>): Promise<number> 
 }
 
 async function withDb (name: string, task: (db: Sql) => Promise<void>): Promise<void> {
-  const db = postgres(withDatabase(serverUrl, name), { max: 1, onnotice: () => {} })
+  // camel: the query modules (the campus threads and timetables) expect the service's rows.
+  const db = postgres(withDatabase(serverUrl, name), { max: 1, transform: postgres.camel, onnotice: () => {} })
   try {
     await task(db)
   } finally {
@@ -225,11 +230,14 @@ async function withDb (name: string, task: (db: Sql) => Promise<void>): Promise<
   }
 }
 
+type CampusData = { threadPostId?: string, timetables?: Awaited<ReturnType<typeof seedTimetables>> }
+
 /**
  * Users and follows are seeded once into a template database; the full and the 1/10 data sets
- * are copies of it (a file copy, seconds) that differ only in their posts.
+ * are copies of it (a file copy, seconds) that differ only in their posts, and the campus data
+ * set is a copy with no social posts and the campus domains' data.
  */
-async function prepareDatabases (sql: Sql, hash: string, withSmall: boolean): Promise<Record<string, number>> {
+async function prepareDatabases (sql: Sql, hash: string, withSmall: boolean, campus: CampusData): Promise<Record<string, number>> {
   const seconds: Record<string, number> = {}
   seconds.usersAndFollows = await timed(`${TEMPLATE}: ${full.users} users, ${full.users * full.follows} follows`, async () => {
     await recreateDatabase(sql, TEMPLATE)
@@ -238,11 +246,30 @@ async function prepareDatabases (sql: Sql, hash: string, withSmall: boolean): Pr
       await seedUsersAndFollows(db, full, hash)
     })
   })
-  const sets: Array<[string, SeedSize]> = [[FULL_DB, full], ...(withSmall ? [[SMALL_DB, small] as [string, SeedSize]] : [])]
+  const sets: Array<[string, SeedSize]> = [
+    ...(socialGroups.some(g => only.has(g)) ? [[FULL_DB, full] as [string, SeedSize]] : []),
+    ...(withSmall ? [[SMALL_DB, small] as [string, SeedSize]] : [])
+  ]
   for (const [name, size] of sets) {
     seconds[name] = await timed(`${name}: ${size.posts} posts`, async () => {
       await recreateDatabase(sql, name, TEMPLATE)
       await withDb(name, db => seedPosts(db, size))
+    })
+  }
+  if (campusGroups.some(g => only.has(g))) {
+    seconds[CAMPUS_DB] = await timed(`${CAMPUS_DB}: ${COMMUNITY.boardPosts} board posts, ${CATALOG.schools * CATALOG.semesters.length * CATALOG.perSchoolAndSemester} lectures, threads and timetables`, async () => {
+      await recreateDatabase(sql, CAMPUS_DB, TEMPLATE)
+      await withDb(CAMPUS_DB, async (db) => {
+        await seedSchools(db, CATALOG.schools)
+        if (only.has('community')) {
+          await seedCommunity(db, full.users)
+          campus.threadPostId = (await seedThreads(db, full.users)).threadPostId
+        }
+        if (only.has('timetable')) {
+          await seedLectures(db)
+          campus.timetables = await seedTimetables(db)
+        }
+      })
     })
   }
   await sql`drop database if exists ${sql(TEMPLATE)} with (force)`
@@ -256,7 +283,7 @@ async function routeMissing (probe: () => Promise<{ status: number, body: any }>
 }
 
 async function feedScenarios (
-  service: Service, tokens: string[], label: string, run: (scenario: string, load: Load) => Promise<void>
+  service: Service, tokens: string[], label: string, run: (scenario: string, load: Load) => Promise<unknown>
 ): Promise<Report['skipped']> {
   const first = await routeMissing(() => getJson(`${service.base}/feed`, tokens[0]!))
   if (first.missing) return [{ scenario: `GET /feed first page${label}`, reason: 'the route does not exist in this build (404)' }]
@@ -284,6 +311,50 @@ async function feedScenarios (
     requests: [rotating(deep, d => ({ method: 'GET', path: d.path, headers: bearer(d.token) }))]
   })
   return []
+}
+
+const campusGroups = ['community', 'timetable', 'codegen'] as const
+/** The groups that run on the social data set (the full one; small adds the 1/10 one). */
+const socialGroups = ['health', 'me', 'login', 'feed', 'posts', 'small'] as const
+
+/**
+ * The campus domains' scenarios, on their data set, against a service whose code assistant
+ * calls the benchmark's model with the daily quota raised out of the way.
+ */
+async function campusScenarios (
+  versusCeiling: Bench['versusCeiling'], peak: Record<string, number>, campus: CampusData
+): Promise<Target[]> {
+  const modelPort = await freePort()
+  // Not pinned: the model is the service's dependency, not what is measured.
+  const model = spawnNode('model', [join(distDir, 'bench/model.js')], { ...process.env, PORT: String(modelPort) }, process.execPath, false)
+  const modelUrl = `http://127.0.0.1:${modelPort}/v1`
+  await waitForHttp(`${modelUrl}/chat/completions`, model, 'model', 30, { method: 'POST', body: JSON.stringify({ messages: [] }) })
+  const service = await startService('service-campus', withDatabase(serverUrl, CAMPUS_DB), {
+    CODEGEN_API_URL: modelUrl,
+    CODEGEN_MODEL: 'bench',
+    CODEGEN_DAILY_LIMIT: '100000',
+    CODEGEN_CONCURRENCY: String(Math.max(16, load.connections * 2))
+  })
+  const db = postgres(withDatabase(serverUrl, CAMPUS_DB), { max: 2, transform: postgres.camel, onnotice: () => {} })
+  const targets: Target[] = []
+  try {
+    const bench: Bench = {
+      base: service.base,
+      tokens: await tokensFor(service.base, Math.max(COMMUNITY.likers, CATALOG.timetables)),
+      connections: load.connections,
+      db,
+      versusCeiling
+    }
+    if (only.has('community')) targets.push(...await communityScenarios(bench, campus.threadPostId!))
+    if (only.has('timetable')) targets.push(...await timetableScenarios(bench, campus.timetables!))
+    if (only.has('codegen')) targets.push(...await codegenScenarios(bench, modelUrl))
+    peak['service, campus'] = peakRssMiB(service.child.pid!)
+  } finally {
+    await db.end({ timeout: 5 })
+    await stopChild(service.child)
+    await stopChild(model)
+  }
+  return targets
 }
 
 const serverUrlFromEnv = process.env.DATABASE_URL
@@ -315,9 +386,10 @@ async function main (): Promise<Report> {
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
   const hash = await argon2.hash(BENCH_PASSWORD, ARGON2_OPTIONS)
   const needsSmall = only.has('small')
+  const campus: CampusData = {}
   let seedSeconds: Record<string, number>
   try {
-    seedSeconds = await prepareDatabases(admin, hash, needsSmall)
+    seedSeconds = await prepareDatabases(admin, hash, needsSmall, campus)
   } finally {
     await admin.end({ timeout: 5 })
   }
@@ -338,14 +410,16 @@ async function main (): Promise<Report> {
     return m.requestsPerSecond
   }
   const ceilingChecks: number[] = []
-  const push = (m: Measurement, against: string, of: number) => {
-    rows.push({ ...m, against, reference: of, ratio: ratio(m.requestsPerSecond, of) })
+  const push = (m: Measurement, against: string, of: number): Row => {
+    const row = { ...m, against, reference: of, ratio: ratio(m.requestsPerSecond, of) }
+    rows.push(row)
     log(`${m.scenario}: ${m.requestsPerSecond} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, non-2xx ${m.non2xx}, errors ${m.errors}${of > 0 ? ` (${ratio(m.requestsPerSecond, of)} × ${against} ${of})` : ''}`)
+    return row
   }
   /** A throughput scenario against the service, with its adjacent ceiling. */
-  async function versusCeiling (scenario: string, serviceLoad: Load): Promise<void> {
+  async function versusCeiling (scenario: string, serviceLoad: Load): Promise<Row> {
     const reference = await ceilingNow()
-    push(await measure(scenario, serviceLoad, load), 'ceiling', reference)
+    return push(await measure(scenario, serviceLoad, load), 'ceiling', reference)
   }
 
   if (only.has('ceiling')) {
@@ -371,76 +445,78 @@ async function main (): Promise<Report> {
   }
   let argon: Awaited<ReturnType<typeof argon2Ceiling>> = { verifiesPerSecond: 0, verifies: 0, concurrency: hashConcurrency }
 
-  const service = await startService('service', withDatabase(serverUrl, FULL_DB))
-  try {
-    const tokens = await tokensFor(service.base, 20)
-    const logins = Array.from({ length: Math.min(full.users, 1000) }, (_, i) => JSON.stringify({ username: benchUsername(i + 1), password: BENCH_PASSWORD }))
-    const loginLoad = (): Load => ({
-      url: service.base, connections: loginConnections,
-      // Logins still queued when autocannon stops would be served during the next run.
-      settleSeconds: Math.min(30, Math.ceil(loginConnections / Math.max(1, argon.verifiesPerSecond)) + 1),
-      requests: [rotating(logins, body => ({ method: 'POST', path: '/auth/login', headers: { 'content-type': 'application/json' }, body }))]
-    })
-    // A liveness checker's view: a fixed, modest rate, so latency (not throughput) is compared.
-    const healthProbe: Probe = { url: service.base, path: '/health', rate: probeRate }
+  if (socialGroups.some(g => only.has(g))) {
+    const service = await startService('service', withDatabase(serverUrl, FULL_DB))
+    try {
+      const tokens = await tokensFor(service.base, 20)
+      const logins = Array.from({ length: Math.min(full.users, 1000) }, (_, i) => JSON.stringify({ username: benchUsername(i + 1), password: BENCH_PASSWORD }))
+      const loginLoad = (): Load => ({
+        url: service.base, connections: loginConnections,
+        // Logins still queued when autocannon stops would be served during the next run.
+        settleSeconds: Math.min(30, Math.ceil(loginConnections / Math.max(1, argon.verifiesPerSecond)) + 1),
+        requests: [rotating(logins, body => ({ method: 'POST', path: '/auth/login', headers: { 'content-type': 'application/json' }, body }))]
+      })
+      // A liveness checker's view: a fixed, modest rate, so latency (not throughput) is compared.
+      const healthProbe: Probe = { url: service.base, path: '/health', rate: probeRate }
 
-    await cheapRoutes(service, tokens, '')
-    // The same two at each further log level, on a service of their own.
-    for (const level of logLevels.slice(1)) {
-      if (!only.has('health') && !only.has('me')) break
-      const quiet = await startService(`service-${level}`, withDatabase(serverUrl, FULL_DB), { LOG_LEVEL: level })
-      try {
-        await cheapRoutes(quiet, await tokensFor(quiet.base, 20), `, LOG_LEVEL=${level}`)
-        peak[`service, LOG_LEVEL=${level}`] = peakRssMiB(quiet.child.pid!)
-      } finally {
-        await stopChild(quiet.child)
+      await cheapRoutes(service, tokens, '')
+      // The same two at each further log level, on a service of their own.
+      for (const level of logLevels.slice(1)) {
+        if (!only.has('health') && !only.has('me')) break
+        const quiet = await startService(`service-${level}`, withDatabase(serverUrl, FULL_DB), { LOG_LEVEL: level })
+        try {
+          await cheapRoutes(quiet, await tokensFor(quiet.base, 20), `, LOG_LEVEL=${level}`)
+          peak[`service, LOG_LEVEL=${level}`] = peakRssMiB(quiet.child.pid!)
+        } finally {
+          await stopChild(quiet.child)
+        }
       }
-    }
-    if (only.has('login')) {
-      // The login ceiling, measured right before the logins (the service idle meanwhile).
-      log(`argon2id ceiling: ${hashConcurrency} verifications at once for ${load.duration}s`)
-      argon = await argon2Ceiling(BENCH_PASSWORD, hashConcurrency, load.duration, Math.min(load.warmup, 2))
-      log(`argon2id: ${argon.verifiesPerSecond} verifications/s`)
-      push(await measure('POST /auth/login', loginLoad(), load), 'argon2', argon.verifiesPerSecond)
-      const idle = await measureProbe('GET /health probe, idle', healthProbe, load)
-      rows.push({ ...idle, against: 'idle p99', reference: idle.p99, ratio: 1 })
-      const [busyLogin, busyProbe] = await measureWithProbe(
-        'POST /auth/login, with the probe', loginLoad(), 'GET /health probe, logins saturating', healthProbe, load)
-      push(busyLogin, 'argon2', argon.verifiesPerSecond)
-      rows.push({ ...busyProbe, against: 'idle p99', reference: idle.p99, ratio: ratio(busyProbe.p99, idle.p99) })
-      log(`/health probe p99: idle ${idle.p99} ms, logins saturating ${busyProbe.p99} ms`)
-    }
-    if (only.has('feed')) {
-      skipped.push(...await feedScenarios(service, tokens, '', versusCeiling))
-    }
-    if (only.has('posts')) {
-      const db = postgres(withDatabase(serverUrl, FULL_DB), { max: 1, onnotice: () => {} })
-      const ids = (await db`select id from posts order by md5(id::text) limit 1000`.finally(() => db.end({ timeout: 5 }))).map(r => r.id as string)
-      const byId = await routeMissing(() => getJson(`${service.base}/posts/${ids[0]}`, tokens[0]!))
-      if (byId.missing) skipped.push({ scenario: 'GET /posts/{id}', reason: 'the route does not exist in this build (404)' })
-      else {
-        if (byId.answer.status !== 200) throw new Error(`GET /posts/{id} answered ${byId.answer.status}: ${JSON.stringify(byId.answer.body)}`)
-        const pairs = ids.map((id, i) => ({ id, token: tokens[i % tokens.length]! }))
-        await versusCeiling('GET /posts/{id}', {
-          url: service.base, connections: load.connections,
-          requests: [rotating(pairs, p => ({ method: 'GET', path: `/posts/${p.id}`, headers: bearer(p.token) }))]
-        })
+      if (only.has('login')) {
+        // The login ceiling, measured right before the logins (the service idle meanwhile).
+        log(`argon2id ceiling: ${hashConcurrency} verifications at once for ${load.duration}s`)
+        argon = await argon2Ceiling(BENCH_PASSWORD, hashConcurrency, load.duration, Math.min(load.warmup, 2))
+        log(`argon2id: ${argon.verifiesPerSecond} verifications/s`)
+        push(await measure('POST /auth/login', loginLoad(), load), 'argon2', argon.verifiesPerSecond)
+        const idle = await measureProbe('GET /health probe, idle', healthProbe, load)
+        rows.push({ ...idle, against: 'idle p99', reference: idle.p99, ratio: 1 })
+        const [busyLogin, busyProbe] = await measureWithProbe(
+          'POST /auth/login, with the probe', loginLoad(), 'GET /health probe, logins saturating', healthProbe, load)
+        push(busyLogin, 'argon2', argon.verifiesPerSecond)
+        rows.push({ ...busyProbe, against: 'idle p99', reference: idle.p99, ratio: ratio(busyProbe.p99, idle.p99) })
+        log(`/health probe p99: idle ${idle.p99} ms, logins saturating ${busyProbe.p99} ms`)
       }
-      // Last on this data set: it adds posts to the feeds measured above.
-      const create = await routeMissing(() => postJson(`${service.base}/posts`, { title: 'Bench probe', body: 'Does the route exist?' }, tokens[0]))
-      if (create.missing) skipped.push({ scenario: 'POST /posts', reason: 'the route does not exist in this build (404)' })
-      else {
-        if (create.answer.status !== 201) throw new Error(`POST /posts answered ${create.answer.status}: ${JSON.stringify(create.answer.body)}`)
-        const bodies = tokens.map((t, i) => ({ t, body: JSON.stringify({ title: `Bench post by user ${i + 1}`, body: 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(5) }) }))
-        await versusCeiling('POST /posts', {
-          url: service.base, connections: load.connections,
-          requests: [rotating(bodies, b => ({ method: 'POST', path: '/posts', headers: { ...bearer(b.t), 'content-type': 'application/json' }, body: b.body }))]
-        })
+      if (only.has('feed')) {
+        skipped.push(...await feedScenarios(service, tokens, '', versusCeiling))
       }
+      if (only.has('posts')) {
+        const db = postgres(withDatabase(serverUrl, FULL_DB), { max: 1, onnotice: () => {} })
+        const ids = (await db`select id from posts order by md5(id::text) limit 1000`.finally(() => db.end({ timeout: 5 }))).map(r => r.id as string)
+        const byId = await routeMissing(() => getJson(`${service.base}/posts/${ids[0]}`, tokens[0]!))
+        if (byId.missing) skipped.push({ scenario: 'GET /posts/{id}', reason: 'the route does not exist in this build (404)' })
+        else {
+          if (byId.answer.status !== 200) throw new Error(`GET /posts/{id} answered ${byId.answer.status}: ${JSON.stringify(byId.answer.body)}`)
+          const pairs = ids.map((id, i) => ({ id, token: tokens[i % tokens.length]! }))
+          await versusCeiling('GET /posts/{id}', {
+            url: service.base, connections: load.connections,
+            requests: [rotating(pairs, p => ({ method: 'GET', path: `/posts/${p.id}`, headers: bearer(p.token) }))]
+          })
+        }
+        // Last on this data set: it adds posts to the feeds measured above.
+        const create = await routeMissing(() => postJson(`${service.base}/posts`, { title: 'Bench probe', body: 'Does the route exist?' }, tokens[0]))
+        if (create.missing) skipped.push({ scenario: 'POST /posts', reason: 'the route does not exist in this build (404)' })
+        else {
+          if (create.answer.status !== 201) throw new Error(`POST /posts answered ${create.answer.status}: ${JSON.stringify(create.answer.body)}`)
+          const bodies = tokens.map((t, i) => ({ t, body: JSON.stringify({ title: `Bench post by user ${i + 1}`, body: 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(5) }) }))
+          await versusCeiling('POST /posts', {
+            url: service.base, connections: load.connections,
+            requests: [rotating(bodies, b => ({ method: 'POST', path: '/posts', headers: { ...bearer(b.t), 'content-type': 'application/json' }, body: b.body }))]
+          })
+        }
+      }
+      peak.service = peakRssMiB(service.child.pid!)
+    } finally {
+      await stopChild(service.child)
     }
-    peak.service = peakRssMiB(service.child.pid!)
-  } finally {
-    await stopChild(service.child)
   }
 
   // How the feed query itself grows with the data: both data sets with the page cache off.
@@ -461,6 +537,9 @@ async function main (): Promise<Report> {
   }
 
 
+  const domainTargets: Target[] = []
+  if (campusGroups.some(g => only.has(g))) domainTargets.push(...await campusScenarios(versusCeiling, peak, campus))
+
   const cpu = cpus()
   const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')
   return {
@@ -473,7 +552,7 @@ async function main (): Promise<Report> {
     peakRssMiB: peak,
     rows,
     skipped,
-    targets: checkTargets(rows, Math.max(0, ...Object.entries(peak).filter(([k]) => k !== 'ceiling').map(([, v]) => v)), skipped),
+    targets: [...checkTargets(rows, Math.max(0, ...Object.entries(peak).filter(([k]) => k !== 'ceiling').map(([, v]) => v)), skipped), ...domainTargets],
     seedSeconds,
     totalSeconds: Math.round((Date.now() - started) / 1000)
   }

@@ -5,7 +5,9 @@
 import { Agent, request as httpRequest } from 'node:http'
 import autocannon, { type Request, type Result } from 'autocannon'
 import argon2 from 'argon2'
+import type { Sql } from 'postgres'
 import { ARGON2_OPTIONS } from '../plugins/passwords.js'
+import type { Row } from './report.js'
 
 export type LoadOptions = {
   duration: number
@@ -189,4 +191,35 @@ export async function argon2Ceiling (password: string, concurrency: number, seco
   if (warmup > 0) await run(warmup * 1000)
   const { count, elapsed } = await run(seconds * 1000)
   return { verifiesPerSecond: Math.round((count / elapsed) * 10_000) / 10, verifies: count, concurrency }
+}
+
+/** What a domain's scenarios get from the run: the service, logged-in users, the database. */
+export type Bench = {
+  base: string
+  /** Access tokens of bench users 1 … tokens.length, in that order. */
+  tokens: string[]
+  connections: number
+  /** The service's database, for ids to request and for checks after a run. */
+  db: Sql
+  /** A throughput scenario against the service, its ratio taken to the adjacent ceiling. */
+  versusCeiling: (scenario: string, load: Load) => Promise<Row>
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+export async function getJson (url: string, token: string): Promise<{ status: number, body: any }> {
+  const res = await fetch(url, { headers: bearer(token), signal: AbortSignal.timeout(30_000) })
+  return { status: res.status, body: await res.json() }
+}
+
+/** The path of page `pages` of a keyset list, found by following nextCursor from `path`. */
+export async function deepPath (base: string, path: string, token: string, pages: number): Promise<string> {
+  let current = path
+  for (let page = 1; page < pages; page++) {
+    const { status, body } = await getJson(base + current, token)
+    if (status !== 200) throw new Error(`GET ${current} answered ${status}: ${JSON.stringify(body)}`)
+    if (body.nextCursor === null) break
+    current = `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(body.nextCursor)}`
+  }
+  return current
 }

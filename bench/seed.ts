@@ -24,7 +24,7 @@ export function benchUsername (i: number): string {
  * without foreign-key triggers: the rows are correct by construction. Index definitions are
  * read from the catalog, so the migrations stay their only source.
  */
-async function bulk (sql: Sql, tables: string[], fill: (tx: Sql) => Promise<void>): Promise<void> {
+export async function bulk (sql: Sql, tables: string[], fill: (tx: Sql) => Promise<void>): Promise<void> {
   await sql.begin(async (tx) => {
     await tx`set local maintenance_work_mem = '256MB'`
     // Needs superuser (the embedded server's); elsewhere the triggers simply run.
@@ -88,4 +88,12 @@ export async function seedPosts (sql: Sql, size: SeedSize): Promise<void> {
            lateral (select now() - interval '365 days' + (j * interval '365 days') / ${posts}) as t(ts)
       order by 1`
   })
+}
+
+/** Schools 1 … count, id md5('bench-school-' || s): the campus domains' data belongs to them. */
+export async function seedSchools (sql: Sql, count: number): Promise<void> {
+  await sql`
+    insert into schools (id, name, name_key)
+    select md5('bench-school-' || s)::uuid, '벤치대학교 ' || s, '벤치대학교 ' || s
+    from generate_series(1, ${count}) as s`
 }

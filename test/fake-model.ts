@@ -10,6 +10,14 @@ export type FakeMode =
   | 'broken' // streams two pieces, then cuts the connection without [DONE]
   | 'slow' // waits `delayMs` before anything (longer than the service's timeout)
   | 'stall' // streams one piece, then waits `delayMs` before the rest
+  | 'thinking' // answers after the time a `[think N ms]` in the last message asks for (the benchmark's model)
+
+/** The N of a `[think N ms]` in the request's last message, else 0. */
+function thinkingTime (body: Record<string, unknown>): number {
+  const messages = body.messages as Array<{ content?: unknown }> | undefined
+  const match = /\[think (\d+) ms\]/.exec(String(messages?.at(-1)?.content ?? ''))
+  return match === null ? 0 : Number(match[1])
+}
 
 export class FakeModel {
   mode: FakeMode = 'ok'
@@ -18,12 +26,14 @@ export class FakeModel {
   pieces = ['def ', 'dedupe', '(xs): ', 'return list(dict.fromkeys(xs))']
   /** Every request body received, and whether its connection was closed by the client early. */
   readonly received: Array<{ body: Record<string, unknown>, authorization: string | undefined, closedEarly: boolean }> = []
+  /** Off under load (the benchmark), where `received` would only grow. */
+  recording = true
   private constructor (private readonly server: Server, readonly url: string) {}
 
-  static async start (): Promise<FakeModel> {
+  static async start (port = 0): Promise<FakeModel> {
     let model: FakeModel | undefined
     const server = createServer((request, response) => { void model!.handle(request, response) })
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve))
     model = new FakeModel(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`)
     return model
   }
@@ -37,13 +47,14 @@ export class FakeModel {
     let raw = ''
     for await (const chunk of request) raw += chunk
     const entry = { body: JSON.parse(raw) as Record<string, unknown>, authorization: request.headers.authorization, closedEarly: false }
-    this.received.push(entry)
+    if (this.recording) this.received.push(entry)
     response.on('close', () => { if (!response.writableFinished) entry.closedEarly = true })
     const wait = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
     const text = this.pieces.join('')
     const usage = { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 }
 
     if (this.mode === 'slow') await wait(this.delayMs)
+    else if (this.mode === 'thinking') await wait(thinkingTime(entry.body))
     if (this.mode === 'status500') {
       response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"secret upstream detail"}}')
       return
