@@ -111,10 +111,12 @@ export async function timetableScenarios (bench: Bench, planned: Planned[]): Pro
     url: base, connections, requests: [rotating(searches, s => ({ method: 'GET', path: s.path, headers: bearer(s.token) }))]
   })
 
+  // As a student asks it: their school's lectures that fit (the timetables hold school 1's).
   const withToken = planned.map(p => ({ ...p, token: tokens[p.userIndex - 1]! }))
+  const [{ id: school1 }] = await db<Array<{ id: string }>>`select md5('bench-school-1')::uuid as id`
   const fits = await versusCeiling('GET /lectures?fits=', {
     url: base, connections,
-    requests: [rotating(withToken, p => ({ method: 'GET', path: `/lectures?fits=${p.timetableId}`, headers: bearer(p.token) }))]
+    requests: [rotating(withToken, p => ({ method: 'GET', path: `/lectures?schoolId=${school1}&fits=${p.timetableId}`, headers: bearer(p.token) }))]
   })
 
   // Each connection keeps one timetable (its own while there are enough) and alternates adding
