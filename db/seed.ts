@@ -107,6 +107,23 @@ const DEMO_USERS: DemoUser[] = [
       { title: '기숙사 택배 보관 시간 변경', body: '이번 주부터 기숙사 택배실이 밤 10시에 닫는대요. 늦게 오시는 분들 참고하세요.', hoursAgo: 22 },
       { title: 'Good cheap lunch near campus', body: 'The kimbap place behind the science building is great: fast, cheap, and open until 9 pm.', hoursAgo: 4 }
     ]
+  },
+  // Two more readers, so that one board post reaches HOT_POST_LIKES (10) and /posts/hot shows it.
+  {
+    username: 'yuna',
+    nickname: '최유나',
+    follows: ['minjun', 'seoyeon'],
+    posts: [
+      { title: '수강신청 꿀팁 공유', body: '수강신청 전날 장바구니에 미리 담아두고, 시작 1분 전에 새로고침하세요. 인기 교양은 10초 안에 마감돼요.', hoursAgo: 60 }
+    ]
+  },
+  {
+    username: 'minho',
+    nickname: '강민호',
+    follows: ['jiho', 'noah'],
+    posts: [
+      { title: '농구 같이 하실 분', body: '매주 수요일 저녁 체육관에서 농구해요. 실력 상관없이 오세요!', hoursAgo: 15 }
+    ]
   }
 ]
 
