@@ -25,6 +25,7 @@ import accountFlowsPlugin from './plugins/account-flows.js'
 import clockPlugin from './plugins/clock.js'
 import modelClientPlugin from './plugins/model-client.js'
 import databaseHealthPlugin from './plugins/db-health.js'
+import databaseGatePlugin from './plugins/db-gate.js'
 import accountCachePlugin from './plugins/account-cache.js'
 import feedCachePlugin from './plugins/feed-cache.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
@@ -98,6 +99,7 @@ async function app (fastify: FastifyInstance, options: { config: Config }): Prom
   await fastify.register(swaggerPlugin)
   await fastify.register(dbPlugin)
   await fastify.register(databaseHealthPlugin)
+  await fastify.register(databaseGatePlugin)
   await fastify.register(passwordsPlugin)
   await fastify.register(tokensPlugin)
   await fastify.register(revocationsPlugin)

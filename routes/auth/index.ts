@@ -38,7 +38,8 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     fastify.route({
       method: 'POST',
       url,
-      config: { public: true },
+      // Admitted by the hasher's own bounded queue (HASH_CONCURRENCY), not the database gate.
+      config: { public: true, databaseGate: false },
       schema: {
         tags: TAGS,
         operationId: url === '/signup' ? 'signupShort' : 'signup',
@@ -57,7 +58,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     fastify.route({
       method: 'POST',
       url,
-      config: { ...loginRateLimit, public: true },
+      config: { ...loginRateLimit, public: true, databaseGate: false },
       schema: {
         tags: TAGS,
         operationId: url === '/login' ? 'loginShort' : 'login',

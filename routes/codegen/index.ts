@@ -80,6 +80,8 @@ const codegenRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'POST',
     url: '/codegen/requests',
+    // The model call takes seconds without a connection: CODEGEN_CONCURRENCY bounds it instead.
+    config: { databaseGate: false },
     schema: {
       tags: TAGS,
       operationId: 'createCodegenRequest',
