@@ -86,10 +86,22 @@ export default fp(async function databaseGatePlugin (fastify) {
     const gate = new RouteGate(limit, config.DATABASE_QUEUE_LENGTH, config.DATABASE_QUEUE_TIMEOUT)
     for (const method of methods) gates.set(`${method} ${route.url}`, gate)
     const admit = async (_request: FastifyRequest, reply: FastifyReply) => {
+      // 'close' comes once per response, whether it finished or the client left, and it may
+      // come while the request still waits in line: listen before waiting, or a place handed
+      // to a client that had already gone would never be given back.
+      let admitted = false
+      let gone = false
+      reply.raw.once('close', () => {
+        gone = true
+        if (admitted) gate.leave()
+      })
       // While the database is known to be away, those ahead are failing too: no long line.
       await gate.enter(fastify.databaseHealth.down ? DOWN_QUEUE_TIMEOUT_MS : config.DATABASE_QUEUE_TIMEOUT)
-      // 'close' comes once per response, whether it finished or the client left.
-      reply.raw.once('close', () => gate.leave())
+      admitted = true
+      if (gone) {
+        gate.leave()
+        throw busy() // nobody to answer: skip the work
+      }
     }
     route.preHandler = route.preHandler === undefined ? [admit] : [admit, ...[route.preHandler].flat()]
   })

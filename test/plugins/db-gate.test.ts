@@ -4,7 +4,8 @@ import t from 'tap'
 import postgres from 'postgres'
 import { RouteGate } from '../../plugins/db-gate.js'
 import { AppError } from '../../plugins/errors.js'
-import { build, fileDatabaseUrl } from '../helper.js'
+import { build, eventually, fileDatabaseUrl } from '../helper.js'
+import { listen, openConnection } from '../raw-http.js'
 import { createUser } from '../accounts.js'
 
 t.test('RouteGate: admits up to its limit, then a line in order; a full line or a long wait is 503 with Retry-After', async (t) => {
@@ -112,4 +113,42 @@ t.test('posts locked by someone else under a burst: its routes answer 503 within
   const [{ stored }] = await direct<Array<{ stored: number }>>`select count(*)::int as stored from posts where author_id = ${user.id}`
   t.equal(stored, 0, 'no 503 write was stored')
   t.equal((await app.inject({ method: 'GET', url: '/posts/mine', headers: user.auth })).statusCode, 200, 'back once the lock is gone')
+})
+
+t.test('a client that leaves while waiting in line does not keep a place: the next ones get in', async (t) => {
+  const database = await fileDatabaseUrl()
+  // One place for the route, held by a request stuck on a locked table.
+  const app = await build(t, {
+    env: { DATABASE_URL: database, DATABASE_POOL_SIZE: '10', DATABASE_ROUTE_SHARE: '0.1', DATABASE_QUEUE_TIMEOUT: '5000', DATABASE_LOCK_TIMEOUT: '3000' }
+  })
+  const user = await createUser(app)
+  const port = await listen(app)
+  const gate = app.routeGates.get('GET /posts/mine')!
+
+  const locker = postgres(database, { max: 1 })
+  t.teardown(() => locker.end())
+  let release!: () => void
+  const held = locker.begin(async (tx) => {
+    await tx`lock table posts in access exclusive mode`
+    await new Promise<void>(resolve => { release = resolve })
+  })
+  await eventually(async () => release !== undefined, true, 2000)
+
+  const stuck = app.inject({ method: 'GET', url: '/posts/mine', headers: user.auth })
+  await eventually(async () => gate.inFlight, 1, 2000)
+  const { socket, closed } = await openConnection(port)
+  socket.write(`GET /posts/mine HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${user.auth.authorization}\r\n\r\n`)
+  await eventually(async () => gate.waiting, 1, 2000)
+  socket.destroy()
+  await closed
+  // The server has seen it go (its response closed) before the place frees up.
+  const connections = () => new Promise<number>((resolve, reject) => app.server.getConnections((error, n) => error ? reject(error) : resolve(n)))
+  await eventually(connections, 0, 2000)
+
+  release()
+  await held
+  t.equal((await stuck).statusCode, 200, 'the request that held the place finishes')
+  await eventually(async () => [gate.inFlight, gate.waiting], [0, 0], 2000)
+  t.pass('the place handed to the client that left was given back at once')
+  t.equal((await app.inject({ method: 'GET', url: '/posts/mine', headers: user.auth })).statusCode, 200, 'the next request gets in')
 })
