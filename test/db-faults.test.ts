@@ -6,6 +6,7 @@ import postgres from 'postgres'
 import { build, fileDatabaseUrl } from './helper.js'
 import { createUser } from './accounts.js'
 import { startTcpProxy } from './tcp-proxy.js'
+import { lockTable } from './locks.js'
 
 async function proxiedDatabase (t: Test) {
   const real = new URL(await fileDatabaseUrl())
@@ -74,20 +75,8 @@ t.test('a table locked by someone else: its routes answer 503 after DATABASE_LOC
   const user = await createUser(app)
   await app.inject({ method: 'POST', url: '/posts', headers: user.auth, payload: { title: 'before', body: 'x' } })
 
-  const locker = postgres(database, { max: 1 })
-  t.teardown(() => locker.end())
-  let release!: () => void
-  const released = new Promise<void>(resolve => { release = resolve })
-  const held = locker.begin(async (tx) => {
-    await tx`lock table posts in access exclusive mode`
-    await released
-  })
-  // Until the lock is taken, a read would pass: wait for it.
-  for (let i = 0; i < 100; i++) {
-    const [row] = await app.sql`select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'posts' and l.mode = 'AccessExclusiveLock' and l.granted`
-    if (row!.n > 0) break
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
+  // Until the lock is taken, a read would pass: lockTable waits for it.
+  const lock = await lockTable(t, database, 'posts')
 
   const began = Date.now()
   const [blocked, other] = await Promise.all([
@@ -101,7 +90,6 @@ t.test('a table locked by someone else: its routes answer 503 after DATABASE_LOC
   t.ok(other.ms < 1000, `GET /schools took ${other.ms} ms while posts was locked`)
   t.equal(app.databaseHealth.down, false, 'a lock timeout is one query\'s trouble, not an outage')
 
-  release()
-  await held
+  await lock.release()
   t.equal((await app.inject({ method: 'GET', url: '/posts/mine', headers: user.auth })).statusCode, 200, 'back once the lock is gone')
 })

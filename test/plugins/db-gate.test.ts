@@ -6,6 +6,7 @@ import { RouteGate } from '../../plugins/db-gate.js'
 import { AppError } from '../../plugins/errors.js'
 import { build, eventually, fileDatabaseUrl } from '../helper.js'
 import { listen, openConnection } from '../raw-http.js'
+import { lockTable } from '../locks.js'
 import { createUser } from '../accounts.js'
 
 t.test('RouteGate: admits up to its limit, then a line in order; a full line or a long wait is 503 with Retry-After', async (t) => {
@@ -60,19 +61,7 @@ t.test('posts locked by someone else under a burst: its routes answer 503 within
   })
   const user = await createUser(app)
 
-  const locker = postgres(database, { max: 1 })
-  t.teardown(() => locker.end())
-  let release!: () => void
-  const released = new Promise<void>(resolve => { release = resolve })
-  const held = locker.begin(async (tx) => {
-    await tx`lock table posts in access exclusive mode`
-    await released
-  })
-  for (let i = 0; i < 100; i++) {
-    const [row] = await app.sql`select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'posts' and l.mode = 'AccessExclusiveLock' and l.granted`
-    if (row!.n > 0) break
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
+  const lock = await lockTable(t, database, 'posts')
 
   const timed = async (send: () => Promise<{ statusCode: number, headers: Record<string, unknown> }>) => {
     const began = Date.now()
@@ -106,8 +95,7 @@ t.test('posts locked by someone else under a burst: its routes answer 503 within
   t.ok(latest < 1500 + 300 + 1000, `every blocked request answered within lock + line bounds (latest ${latest} ms)`)
   t.ok(answers.filter(a => a.ms < 1000).length >= 30, 'those in line were turned away after their wait, not after the lock\'s')
 
-  release()
-  await held
+  await lock.release()
   const direct = postgres(database, { max: 1 })
   t.teardown(() => direct.end())
   const [{ stored }] = await direct<Array<{ stored: number }>>`select count(*)::int as stored from posts where author_id = ${user.id}`
@@ -125,14 +113,7 @@ t.test('a client that leaves while waiting in line does not keep a place: the ne
   const port = await listen(app)
   const gate = app.routeGates.get('GET /posts/mine')!
 
-  const locker = postgres(database, { max: 1 })
-  t.teardown(() => locker.end())
-  let release!: () => void
-  const held = locker.begin(async (tx) => {
-    await tx`lock table posts in access exclusive mode`
-    await new Promise<void>(resolve => { release = resolve })
-  })
-  await eventually(async () => release !== undefined, true, 2000)
+  const lock = await lockTable(t, database, 'posts')
 
   const stuck = app.inject({ method: 'GET', url: '/posts/mine', headers: user.auth })
   await eventually(async () => gate.inFlight, 1, 2000)
@@ -145,8 +126,7 @@ t.test('a client that leaves while waiting in line does not keep a place: the ne
   const connections = () => new Promise<number>((resolve, reject) => app.server.getConnections((error, n) => error ? reject(error) : resolve(n)))
   await eventually(connections, 0, 2000)
 
-  release()
-  await held
+  await lock.release()
   t.equal((await stuck).statusCode, 200, 'the request that held the place finishes')
   await eventually(async () => [gate.inFlight, gate.waiting], [0, 0], 2000)
   t.pass('the place handed to the client that left was given back at once')
