@@ -9,8 +9,8 @@
 // route, the stuck routes hold at most their shares; the rest of the pool keeps serving the
 // others at their normal latency, and the stuck ones answer a fast 503 instead of queueing.
 //
-// Counted per request (from validation to the end of the answer), not per connection: a
-// request's queries and its wait for them are what a locked table prolongs. Routes that do
+// Counted per request (from validation until its answer is ready to send), not per
+// connection: a request's queries and its wait for them are what a locked table prolongs. Routes that do
 // not read the database, or bound their own wait (the health probes), declare
 // `config: { databaseGate: false }`.
 import type { FastifyReply, FastifyRequest } from 'fastify'
@@ -77,6 +77,7 @@ export default fp(async function databaseGatePlugin (fastify) {
   const { config } = fastify
   const limit = Math.max(1, Math.floor(config.DATABASE_POOL_SIZE * config.DATABASE_ROUTE_SHARE))
   const gates = new Map<string, RouteGate>()
+  const leaving = new WeakMap<FastifyRequest, () => void>()
   fastify.decorate('routeGates', gates)
 
   fastify.addHook('onRoute', (route) => {
@@ -85,24 +86,39 @@ export default fp(async function databaseGatePlugin (fastify) {
     if (methods.every(m => m === 'HEAD')) return
     const gate = new RouteGate(limit, config.DATABASE_QUEUE_LENGTH, config.DATABASE_QUEUE_TIMEOUT)
     for (const method of methods) gates.set(`${method} ${route.url}`, gate)
-    const admit = async (_request: FastifyRequest, reply: FastifyReply) => {
-      // 'close' comes once per response, whether it finished or the client left, and it may
-      // come while the request still waits in line: listen before waiting, or a place handed
-      // to a client that had already gone would never be given back.
+    const admit = async (request: FastifyRequest, reply: FastifyReply) => {
+      // The place is given back once, at the first of: the answer is ready to send (onSend:
+      // the database work is over, and a slow reader of a large body must not hold the place
+      // while it downloads), or the connection closed (the client left, maybe while still in
+      // line: so listen before waiting, or a place handed to a client already gone would
+      // never come back).
       let admitted = false
       let gone = false
+      let given = false
+      const giveBack = () => {
+        if (admitted && !given) {
+          given = true
+          gate.leave()
+        }
+      }
       reply.raw.once('close', () => {
         gone = true
-        if (admitted) gate.leave()
+        giveBack()
       })
+      leaving.set(request, giveBack)
       // While the database is known to be away, those ahead are failing too: no long line.
       await gate.enter(fastify.databaseHealth.down ? DOWN_QUEUE_TIMEOUT_MS : config.DATABASE_QUEUE_TIMEOUT)
       admitted = true
       if (gone) {
-        gate.leave()
+        giveBack()
         throw busy() // nobody to answer: skip the work
       }
     }
+    const answered = (request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) => {
+      leaving.get(request)?.()
+      done(null, payload)
+    }
     route.preHandler = route.preHandler === undefined ? [admit] : [admit, ...[route.preHandler].flat()]
+    route.onSend = route.onSend === undefined ? [answered] : [answered, ...[route.onSend].flat()]
   })
 }, { name: 'db-gate', dependencies: ['config', 'errors', 'db-health'] })

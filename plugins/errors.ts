@@ -114,6 +114,9 @@ export function errorHandler (error: FastifyError, request: FastifyRequest, repl
     if (appError.cause !== undefined && isDatabaseUnavailable(appError.cause)) {
       request.log.debug({ dbError: (appError.cause as { code?: string }).code }, 'database unavailable')
       if (isDatabaseDown(appError.cause) && request.server.hasDecorator('databaseHealth')) request.server.databaseHealth.unavailable()
+    } else if (appError.code === 'SERVICE_UNAVAILABLE') {
+      // A refusal by design (a full line, draining, readiness), not a bug: no stack per request.
+      request.log.debug('service unavailable')
     } else if (appError.statusCode >= 500) {
       request.log.error({ err: error }, 'request failed')
     }
