@@ -38,6 +38,7 @@ import {
 import { codegenScenarios } from './codegen.js'
 import { COMMUNITY, communityScenarios, seedCommunity, seedThreads } from './community.js'
 import { CATALOG, seedLectures, seedTimetables, timetableScenarios } from './timetable.js'
+import { mediaScenarios } from './media.js'
 import { checkTargets, formatTable, ratio, writeReport, type Report, type Row, type Target } from './report.js'
 
 const distDir = fileURLToPath(new URL('..', import.meta.url))
@@ -46,7 +47,7 @@ const TEMPLATE = 'campus_bench_template'
 const FULL_DB = 'campus_bench_full'
 const SMALL_DB = 'campus_bench_small'
 const CAMPUS_DB = 'campus_bench_campus'
-const GROUPS = ['ceiling', 'health', 'me', 'login', 'feed', 'posts', 'small', 'community', 'timetable', 'codegen'] as const
+const GROUPS = ['ceiling', 'health', 'me', 'login', 'feed', 'posts', 'small', 'community', 'timetable', 'codegen', 'media'] as const
 
 const { values: args } = parseArgs({
   options: {
@@ -313,7 +314,7 @@ async function feedScenarios (
   return []
 }
 
-const campusGroups = ['community', 'timetable', 'codegen'] as const
+const campusGroups = ['community', 'timetable', 'codegen', 'media'] as const
 /** The groups that run on the social data set (the full one; small adds the 1/10 one). */
 const socialGroups = ['health', 'me', 'login', 'feed', 'posts', 'small'] as const
 
@@ -322,7 +323,8 @@ const socialGroups = ['health', 'me', 'login', 'feed', 'posts', 'small'] as cons
  * calls the benchmark's model with the daily quota raised out of the way.
  */
 async function campusScenarios (
-  versusCeiling: Bench['versusCeiling'], peak: Record<string, number>, campus: CampusData
+  versusCeiling: Bench['versusCeiling'], record: (row: Row) => void, peak: Record<string, number>, campus: CampusData,
+  ceilingUrl: string | undefined
 ): Promise<Target[]> {
   const modelPort = await freePort()
   // Not pinned: the model is the service's dependency, not what is measured.
@@ -348,6 +350,7 @@ async function campusScenarios (
     if (only.has('community')) targets.push(...await communityScenarios(bench, campus.threadPostId!))
     if (only.has('timetable')) targets.push(...await timetableScenarios(bench, campus.timetables!))
     if (only.has('codegen')) targets.push(...await codegenScenarios(bench, modelUrl))
+    if (only.has('media')) targets.push(...await mediaScenarios(bench, load, record, probeRate, ceilingUrl))
     peak['service, campus'] = peakRssMiB(service.child.pid!)
   } finally {
     await db.end({ timeout: 5 })
@@ -538,7 +541,10 @@ async function main (): Promise<Report> {
 
 
   const domainTargets: Target[] = []
-  if (campusGroups.some(g => only.has(g))) domainTargets.push(...await campusScenarios(versusCeiling, peak, campus))
+  if (campusGroups.some(g => only.has(g))) domainTargets.push(...await campusScenarios(versusCeiling, (row) => {
+    rows.push(row)
+    log(`${row.scenario}: ${row.requestsPerSecond} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx ${row.non2xx}, errors ${row.errors}`)
+  }, peak, campus, ceilingUrl))
 
   const cpu = cpus()
   const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')

@@ -48,7 +48,8 @@ function toMeasurement (scenario: string, result: Result): Measurement {
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
-    non2xx: result.non2xx,
+    // A 304 is the answer a revalidation wants, not a failure.
+    non2xx: result.non2xx - (statusCodes['304'] ?? 0),
     errors: result.errors + result.timeouts,
     statusCodes
   }
