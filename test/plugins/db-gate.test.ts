@@ -48,8 +48,18 @@ t.test('every answered request gives its place back (no leak through inject, err
 
 t.test('posts locked by someone else under a burst: its routes answer 503 within their bounds, other routes keep their latency', async (t) => {
   const database = await fileDatabaseUrl()
+  // Error-level log lines, which would carry a stack each.
+  const errorLines: unknown[] = []
   // A pool of 10, a share of 3 per route; the lock outlasts the whole test.
   const app = await build(t, {
+    before: (fastify) => {
+      fastify.addHook('onRequest', (request, _reply, done) => {
+        const log = request.log
+        const error = log.error.bind(log)
+        log.error = ((...args: Parameters<typeof error>) => { errorLines.push(args[0]); return error(...args) }) as typeof log.error
+        done()
+      })
+    },
     env: {
       DATABASE_URL: database,
       DATABASE_POOL_SIZE: '10',
@@ -91,6 +101,7 @@ t.test('posts locked by someone else under a burst: its routes answer 503 within
     t.equal(a.status, 503)
     t.equal(a.retryAfter, '1')
   }
+  t.same(errorLines, [], 'refusals by design are not logged as errors (no stack per request)')
   const latest = Math.max(...answers.map(a => a.ms))
   t.ok(latest < 1500 + 300 + 1000, `every blocked request answered within lock + line bounds (latest ${latest} ms)`)
   t.ok(answers.filter(a => a.ms < 1000).length >= 30, 'those in line were turned away after their wait, not after the lock\'s')
