@@ -6,7 +6,7 @@
 import type { Sql } from 'postgres'
 import { createComment } from '../db/comments.js'
 import { sendMessage } from '../db/messages.js'
-import { bulk, benchUsername } from './seed.js'
+import { bulk, benchId, benchUsername } from './seed.js'
 import { bearer, deepPath, getJson, rotating, type Bench } from './scenarios.js'
 import { atLeastCeiling, type Row, type Target } from './report.js'
 
@@ -59,16 +59,16 @@ export async function seedCommunity (sql: Sql, users: number): Promise<void> {
   })
 }
 
-export const boardId = (db: Sql, b: number) => db<Array<{ id: string }>>`select md5(${'bench-board-' + b})::uuid as id`.then(r => r[0]!.id)
-const postId = (db: Sql, j: number) => db<Array<{ id: string }>>`select md5(${'bench-board-post-' + j})::uuid as id`.then(r => r[0]!.id)
-const userId = (db: Sql, i: number) => db<Array<{ id: string }>>`select id from users where username = ${benchUsername(i)}`.then(r => r[0]!.id)
+const boardId = (b: number) => benchId(`bench-board-${b}`)
+const postId = (j: number) => benchId(`bench-board-post-${j}`)
+const userId = (i: number) => benchId(`bench-user-${i}`)
 
 /** The comment thread (on the newest post) and the conversations, through the query modules. */
 export async function seedThreads (sql: Sql, users: number): Promise<{ threadPostId: string }> {
   const { topComments, replies, conversationUsers, conversations } = COMMUNITY
   if (users <= conversations + conversationUsers) throw new Error(`the community bench needs more than ${conversations + conversationUsers} users`)
-  const threadPostId = await postId(sql, COMMUNITY.boardPosts)
-  const writers = await Promise.all(Array.from({ length: 60 }, (_, i) => userId(sql, i + 1)))
+  const threadPostId = postId(COMMUNITY.boardPosts)
+  const writers = Array.from({ length: 60 }, (_, i) => userId(i + 1))
   const tops: string[] = []
   for (let i = 0; i < topComments; i++) {
     const comment = await createComment(sql, writers[i % writers.length]!, threadPostId, { body: `댓글 ${i + 1}: 저도 같은 생각이에요.`, anonymous: i % 2 === 0 })
@@ -78,7 +78,7 @@ export async function seedThreads (sql: Sql, users: number): Promise<{ threadPos
     await createComment(sql, writers[(i * 7) % writers.length]!, threadPostId, { body: `답글 ${i + 1}: 감사합니다!`, parentId: tops[i % 20]!, anonymous: i % 3 === 0 })
   }
   for (let u = 1; u <= conversationUsers; u++) {
-    const sender = await userId(sql, u)
+    const sender = userId(u)
     for (let k = 1; k <= conversations; k++) {
       await sendMessage(sql, sender, { toUsername: benchUsername(u + k), body: `안녕하세요, ${k}번째 대화입니다.` })
     }
@@ -90,7 +90,7 @@ export async function seedThreads (sql: Sql, users: number): Promise<{ threadPos
 export async function communityScenarios (bench: Bench, threadPostId: string): Promise<Target[]> {
   const { base, tokens, connections, db, versusCeiling } = bench
   if (tokens.length < COMMUNITY.likers) throw new Error(`the community bench needs ${COMMUNITY.likers} logged-in users`)
-  const boards = await Promise.all(Array.from({ length: COMMUNITY.boards }, (_, i) => boardId(db, i + 1)))
+  const boards = Array.from({ length: COMMUNITY.boards }, (_, i) => boardId(i + 1))
   const pairs = boards.map((id, i) => ({ id, token: tokens[i % tokens.length]! }))
   const list = (suffix: (id: string) => string) =>
     rotating(pairs, p => ({ method: 'GET', path: `/boards/${p.id}/posts${suffix(p.id)}`, headers: bearer(p.token) }))
@@ -114,7 +114,7 @@ export async function communityScenarios (bench: Bench, threadPostId: string): P
     url: base, connections, requests: [rotating(tokens.slice(0, COMMUNITY.conversationUsers), t => ({ method: 'GET', path: '/messages/conversations', headers: bearer(t) }))]
   })
   // Fifty users liking one post (the second newest of board 1), each again and again.
-  const liked = await postId(db, COMMUNITY.boardPosts - COMMUNITY.boards)
+  const liked = postId(COMMUNITY.boardPosts - COMMUNITY.boards)
   const likers = tokens.slice(0, COMMUNITY.likers)
   const like = await versusCeiling(`PUT /posts/{id}/like (${COMMUNITY.likers} users, one post)`, {
     url: base, connections, requests: [rotating(likers, t => ({ method: 'PUT', path: `/posts/${liked}/like`, headers: bearer(t) }))]

@@ -2,6 +2,7 @@
 // over a year, follows. Everything is generated inside PostgreSQL (generate_series, INSERT …
 // SELECT), so 200 000 posts take seconds. Ids are derived from the row number (md5 → uuid),
 // so posts and follows reference users without a join and every run builds the same graph.
+import { createHash } from 'node:crypto'
 import type { Sql } from 'postgres'
 
 export type SeedSize = {
@@ -12,6 +13,12 @@ export type SeedSize = {
 }
 
 export const BENCH_PASSWORD = 'bench-password-0123'
+
+/** The id SQL's `md5(key)::uuid` gives a bench row (e.g. 'bench-user-1'), without asking it. */
+export function benchId (key: string): string {
+  const hex = createHash('md5').update(key).digest('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
 
 /** The login name of bench user `i` (1-based). */
 export function benchUsername (i: number): string {

@@ -6,7 +6,7 @@
 import type { Sql } from 'postgres'
 import { AppError } from '../plugins/errors.js'
 import { addLecture, createTimetable, removeLecture } from '../db/timetables.js'
-import { bulk, benchUsername } from './seed.js'
+import { bulk, benchId } from './seed.js'
 import { bearer, getJson, rotating, type Bench } from './scenarios.js'
 import { atLeastCeiling, type Target } from './report.js'
 import type { Request } from 'autocannon'
@@ -71,24 +71,24 @@ type Planned = { userIndex: number, timetableId: string, spareLectureId: string 
  */
 export async function seedTimetables (sql: Sql): Promise<Planned[]> {
   const lectures = (await sql<Array<{ id: string }>>`
-    select id from lectures where school_id = md5('bench-school-1')::uuid and semester = ${CATALOG.timetableSemester}
+    select id from lectures where school_id = ${benchId('bench-school-1')} and semester = ${CATALOG.timetableSemester}
     order by code`).map(r => r.id)
   const planned: Planned[] = []
   for (let u = 1; u <= CATALOG.timetables; u++) {
-    const [owner] = await sql<Array<{ id: string }>>`select id from users where username = ${benchUsername(u)}`
-    const timetable = await createTimetable(sql, owner!.id, { semester: CATALOG.timetableSemester, name: '벤치 시간표' })
+    const ownerId = benchId(`bench-user-${u}`)
+    const timetable = await createTimetable(sql, ownerId, { semester: CATALOG.timetableSemester, name: '벤치 시간표' })
     let added = 0
     let spare: string | undefined
     for (let i = 0; spare === undefined && i < lectures.length; i++) {
       const lectureId = lectures[(u * 37 + i) % lectures.length]!
       try {
-        await addLecture(sql, owner!.id, timetable.id, lectureId)
+        await addLecture(sql, ownerId, timetable.id, lectureId)
       } catch (error) {
         if (error instanceof AppError && error.code === 'TIME_CONFLICT') continue
         throw error
       }
       if (++added > CATALOG.lecturesPerTimetable) {
-        await removeLecture(sql, owner!.id, timetable.id, lectureId)
+        await removeLecture(sql, ownerId, timetable.id, lectureId)
         spare = lectureId
       }
     }
@@ -113,7 +113,7 @@ export async function timetableScenarios (bench: Bench, planned: Planned[]): Pro
 
   // As a student asks it: their school's lectures that fit (the timetables hold school 1's).
   const withToken = planned.map(p => ({ ...p, token: tokens[p.userIndex - 1]! }))
-  const [{ id: school1 }] = await db<Array<{ id: string }>>`select md5('bench-school-1')::uuid as id`
+  const school1 = benchId('bench-school-1')
   const fits = await versusCeiling('GET /lectures?fits=', {
     url: base, connections,
     requests: [rotating(withToken, p => ({ method: 'GET', path: `/lectures?schoolId=${school1}&fits=${p.timetableId}`, headers: bearer(p.token) }))]
