@@ -3,7 +3,7 @@
 // service time and not queueing), its throughput with the quota raised, and how soon a
 // streamed answer's first piece reaches the client compared with the model's own.
 import { Agent, request as httpRequest } from 'node:http'
-import { bearer, rotating, type Bench } from './scenarios.js'
+import { bearer, percentile, rotating, type Bench } from './scenarios.js'
 import { atLeastCeiling, type Target } from './report.js'
 
 const SEQUENTIAL = 200
@@ -43,7 +43,7 @@ async function sequential (url: URL, init: (i: number) => { method: string, head
   } finally {
     agent.destroy()
   }
-  const p50 = (xs: number[]) => Math.round(xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]! * 100) / 100
+  const p50 = (xs: number[]) => Math.round(percentile(xs.sort((a, b) => a - b), 0.5) * 100) / 100
   return { firstByte: p50(firstBytes), total: p50(totals) }
 }
 

@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
 import { freePort, startEmbeddedPostgres } from '../db/embedded.js'
 import { startTcpProxy } from '../test/tcp-proxy.js'
+import { percentile, requestJson } from './scenarios.js'
 
 const RATE = 40
 const PHASES = [
@@ -41,16 +42,16 @@ chmodSync(workDir, 0o711) // the embedded server runs as the postgres user when 
 const password = 'fault-password-0123'
 const run = randomBytes(3).toString('hex')
 
-function percentile (sorted: number[], q: number): number {
-  return sorted.length === 0 ? 0 : Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!)
-}
-
 function summary (answers: Answer[]): string {
   const byStatus: Record<string, number> = {}
-  for (const a of answers) byStatus[a.status === 0 ? 'no answer' : String(a.status)] = (byStatus[a.status === 0 ? 'no answer' : String(a.status)] ?? 0) + 1
+  for (const a of answers) {
+    const status = a.status === 0 ? 'no answer' : String(a.status)
+    byStatus[status] = (byStatus[status] ?? 0) + 1
+  }
   const ms = answers.map(a => a.ms).sort((a, b) => a - b)
+  const at = (q: number) => Math.round(percentile(ms, q))
   return `${answers.length} requests: ${Object.entries(byStatus).map(([s, n]) => `${s} × ${n}`).join(', ')}; ` +
-    `p50 ${percentile(ms, 0.5)} ms, p99 ${percentile(ms, 0.99)} ms, max ${percentile(ms, 1)} ms`
+    `p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`
 }
 
 async function main (): Promise<void> {
@@ -84,15 +85,7 @@ async function main (): Promise<void> {
       if (await fetch(`${base}/health/ready`).then(r => r.ok, () => false)) break
       await pause(200)
     }
-    const call = async (method: string, path: string, body?: unknown, token?: string): Promise<{ status: number, body: any }> => {
-      const res = await fetch(base + path, {
-        method,
-        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000)
-      })
-      return { status: res.status, body: await res.json().catch(() => null) }
-    }
+    const call = (method: string, path: string, body?: unknown, token?: string) => requestJson(method, base + path, { body, token })
     // Ten users, each following the next three, each with a post: feeds have something to show.
     const users: Array<{ username: string, token: string }> = []
     for (let i = 0; i < 10; i++) {

@@ -3,7 +3,7 @@
 // so JPEG cannot shrink them) and uploaded through the route, so what is served is what the
 // route stored.
 import sharp from 'sharp'
-import { bearer, measure, measureProbe, measureWithProbe, type Bench, type LoadOptions, type Probe } from './scenarios.js'
+import { bearer, measure, measureProbe, measureWithProbe, postJson, type Bench, type LoadOptions, type Probe } from './scenarios.js'
 import { atLeastCeiling, ratio, type Row, type Target } from './report.js'
 
 const BOUNDARY = 'campus-bench-boundary'
@@ -30,11 +30,9 @@ function multipart (image: Buffer): Buffer {
 }
 
 async function createPost (base: string, token: string, title: string): Promise<string> {
-  const res = await fetch(`${base}/posts`, {
-    method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ title, body: '사진 첨부 벤치마크' })
-  })
+  const res = await postJson(`${base}/posts`, { title, body: '사진 첨부 벤치마크' }, token)
   if (res.status !== 201) throw new Error(`POST /posts answered ${res.status}`)
-  return (await res.json() as { id: string }).id
+  return res.body.id
 }
 
 export async function mediaScenarios (

@@ -33,7 +33,7 @@ import { ARGON2_OPTIONS } from '../plugins/passwords.js'
 import { ConfigSchema } from '../schemas/config.js'
 import { BENCH_PASSWORD, benchUsername, seedPosts, seedSchools, seedUsersAndFollows, type SeedSize } from './seed.js'
 import {
-  argon2Ceiling, bearer, getJson, measure, measureProbe, measureWithProbe, rotating, type Bench, type Load, type LoadOptions, type Measurement, type Probe
+  argon2Ceiling, bearer, getJson, measure, postJson, measureProbe, measureWithProbe, rotating, type Bench, type Load, type LoadOptions, type Measurement, type Probe
 } from './scenarios.js'
 import { codegenScenarios } from './codegen.js'
 import { COMMUNITY, communityScenarios, seedCommunity, seedThreads } from './community.js'
@@ -181,16 +181,6 @@ async function startService (name: string, databaseUrl: string, extraEnv: NodeJS
   const base = `http://127.0.0.1:${port}`
   await waitForHttp(`${base}/health`, child, name, 60)
   return { base, child, name }
-}
-
-async function postJson (url: string, body: unknown, token?: string): Promise<{ status: number, body: any }> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000)
-  })
-  return { status: res.status, body: await res.json() }
 }
 
 /** Access tokens of bench users 1..count, logged in two at a time (the hasher's width). */
@@ -413,12 +403,15 @@ async function main (): Promise<Report> {
     return m.requestsPerSecond
   }
   const ceilingChecks: number[] = []
-  const push = (m: Measurement, against: string, of: number): Row => {
-    const row = { ...m, against, reference: of, ratio: ratio(m.requestsPerSecond, of) }
+  /** A row into the table, and its line in the log. */
+  const record = (row: Row): Row => {
     rows.push(row)
-    log(`${m.scenario}: ${m.requestsPerSecond} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, non-2xx ${m.non2xx}, errors ${m.errors}${of > 0 ? ` (${ratio(m.requestsPerSecond, of)} × ${against} ${of})` : ''}`)
+    log(`${row.scenario}: ${row.requestsPerSecond} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx ${row.non2xx}, errors ${row.errors}` +
+      (row.ratio !== null && row.reference > 0 ? ` (${row.ratio} × ${row.against} ${row.reference})` : ''))
     return row
   }
+  const push = (m: Measurement, against: string, of: number): Row =>
+    record({ ...m, against, reference: of, ratio: ratio(m.requestsPerSecond, of) })
   /** A throughput scenario against the service, with its adjacent ceiling. */
   async function versusCeiling (scenario: string, serviceLoad: Load): Promise<Row> {
     const reference = await ceilingNow()
@@ -541,10 +534,7 @@ async function main (): Promise<Report> {
 
 
   const domainTargets: Target[] = []
-  if (campusGroups.some(g => only.has(g))) domainTargets.push(...await campusScenarios(versusCeiling, (row) => {
-    rows.push(row)
-    log(`${row.scenario}: ${row.requestsPerSecond} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx ${row.non2xx}, errors ${row.errors}`)
-  }, peak, campus, ceilingUrl))
+  if (campusGroups.some(g => only.has(g))) domainTargets.push(...await campusScenarios(versusCeiling, record, peak, campus, ceilingUrl))
 
   const cpu = cpus()
   const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')

@@ -37,6 +37,11 @@ export type Load = {
   requests: Request[]
 }
 
+/** The q-quantile (0 < q ≤ 1) of ascending `sorted` (nearest rank), 0 when it is empty. */
+export function percentile (sorted: readonly number[], q: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1]!
+}
+
 const pause = (seconds = 0) => new Promise(resolve => setTimeout(resolve, seconds * 1000))
 
 function toMeasurement (scenario: string, result: Result): Measurement {
@@ -122,13 +127,13 @@ export async function probe (scenario: string, target: Probe, seconds: number): 
   agent.destroy()
 
   latencies.sort((a, b) => a - b)
-  const percentile = (q: number) => latencies.length === 0 ? 0 : Math.round(latencies[Math.ceil(q * latencies.length) - 1]! * 10) / 10
+  const at = (q: number) => Math.round(percentile(latencies, q) * 10) / 10
   const non2xx = Object.entries(statusCodes).filter(([code]) => !code.startsWith('2')).reduce((sum, [, n]) => sum + n, 0)
   return {
     scenario,
     requestsPerSecond: Math.round(latencies.length / seconds),
-    p50: percentile(0.5),
-    p99: percentile(0.99),
+    p50: at(0.5),
+    p99: at(0.99),
     requests: latencies.length,
     non2xx,
     errors,
@@ -208,10 +213,24 @@ export type Bench = {
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
-export async function getJson (url: string, token: string): Promise<{ status: number, body: any }> {
-  const res = await fetch(url, { headers: bearer(token), signal: AbortSignal.timeout(30_000) })
-  return { status: res.status, body: await res.json() }
+/** One JSON request as a client sends it (a body is sent as JSON); the answer's body parsed, null if it is not JSON. */
+export async function requestJson (
+  method: string, url: string, options: { body?: unknown, token?: string | undefined } = {}
+): Promise<{ status: number, body: any }> {
+  const res = await fetch(url, {
+    method,
+    headers: {
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.token === undefined ? {} : bearer(options.token))
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    signal: AbortSignal.timeout(30_000)
+  })
+  return { status: res.status, body: await res.json().catch(() => null) }
 }
+
+export const getJson = (url: string, token: string) => requestJson('GET', url, { token })
+export const postJson = (url: string, body: unknown, token?: string) => requestJson('POST', url, { body, token })
 
 /** The path of page `pages` of a keyset list, found by following nextCursor from `path`. */
 export async function deepPath (base: string, path: string, token: string, pages: number): Promise<string> {
