@@ -1,25 +1,15 @@
 // When PostgreSQL goes away or a table stays locked, requests answer 503 with Retry-After
 // quickly instead of 500 or a long wait, nothing acknowledged is lost, and the service works
 // again as soon as the database does.
-import t, { type Test } from 'tap'
+import t from 'tap'
 import postgres from 'postgres'
 import { build, fileDatabaseUrl } from './helper.js'
 import { createUser } from './accounts.js'
-import { startTcpProxy } from './tcp-proxy.js'
+import { proxiedTestDatabase } from './tcp-proxy.js'
 import { lockTable } from './locks.js'
 
-async function proxiedDatabase (t: Test) {
-  const real = new URL(await fileDatabaseUrl())
-  const proxy = await startTcpProxy(real.hostname, Number(real.port))
-  t.teardown(() => proxy.close())
-  const viaProxy = new URL(real)
-  viaProxy.hostname = '127.0.0.1'
-  viaProxy.port = String(proxy.port)
-  return { proxy, url: viaProxy.toString(), real: real.toString() }
-}
-
 t.test('database cut under load: every answer is 503 with Retry-After within 3 s (or a cached 200), none 500; back within 2 s of its return; no acknowledged write lost', async (t) => {
-  const { proxy, url, real } = await proxiedDatabase(t)
+  const { proxy, url, real } = await proxiedTestDatabase(t)
   const app = await build(t, { env: { DATABASE_URL: url, LOGIN_RATE_LIMIT: '0' } })
   const user = await createUser(app)
   t.equal((await app.inject({ method: 'GET', url: '/auth/me', headers: user.auth })).statusCode, 200, 'the account is cached')

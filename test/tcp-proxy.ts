@@ -1,6 +1,8 @@
 // A loopback TCP proxy a test can cut and restore, to make the database "unreachable" for an
 // app without touching the real server other tests use.
 import { createServer, connect, type Server, type Socket } from 'node:net'
+import type { Test } from 'tap'
+import { fileDatabaseUrl } from './helper.js'
 
 export type TcpProxy = { port: number, cut: () => Promise<void>, restore: () => Promise<void>, close: () => Promise<void> }
 
@@ -34,4 +36,19 @@ export async function startTcpProxy (targetHost: string, targetPort: number): Pr
 
   await listen()
   return { get port () { return port }, cut: stop, restore: listen, close: stop }
+}
+
+/**
+ * This test file's database behind a proxy of its own: `url` goes through the proxy, `real`
+ * straight to the server. The proxy listens on loopback; the real server may be another host
+ * (`db` under compose).
+ */
+export async function proxiedTestDatabase (t: Test): Promise<{ proxy: TcpProxy, url: string, real: string }> {
+  const real = new URL(await fileDatabaseUrl())
+  const proxy = await startTcpProxy(real.hostname, Number(real.port))
+  t.teardown(() => proxy.close())
+  const viaProxy = new URL(real)
+  viaProxy.hostname = '127.0.0.1'
+  viaProxy.port = String(proxy.port)
+  return { proxy, url: viaProxy.toString(), real: real.toString() }
 }

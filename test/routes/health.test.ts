@@ -1,6 +1,6 @@
 import t from 'tap'
-import { build, fileDatabaseUrl } from '../helper.js'
-import { startTcpProxy } from '../tcp-proxy.js'
+import { build } from '../helper.js'
+import { proxiedTestDatabase } from '../tcp-proxy.js'
 
 t.test('GET /health → 200 {status:"ok"}', async (t) => {
   const app = await build(t)
@@ -18,14 +18,8 @@ t.test('GET /health/ready → 200 while the database answers', async (t) => {
 })
 
 t.test('GET /health/ready → 503 SERVICE_UNAVAILABLE while the database is unreachable, 200 once it is back', async (t) => {
-  const real = new URL(await fileDatabaseUrl())
-  const proxy = await startTcpProxy(real.hostname, Number(real.port))
-  t.teardown(() => proxy.close())
-  const viaProxy = new URL(real)
-  // The proxy listens on loopback; the real server may be another host (`db` under compose).
-  viaProxy.hostname = '127.0.0.1'
-  viaProxy.port = String(proxy.port)
-  const app = await build(t, { env: { DATABASE_URL: viaProxy.toString() } })
+  const { proxy, url } = await proxiedTestDatabase(t)
+  const app = await build(t, { env: { DATABASE_URL: url } })
 
   t.equal((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode, 200)
 
