@@ -10,9 +10,10 @@
 // others at their normal latency, and the stuck ones answer a fast 503 instead of queueing.
 //
 // Counted per request (from validation until its answer is ready to send), not per
-// connection: a request's queries and its wait for them are what a locked table prolongs. Routes that do
-// not read the database, or bound their own wait (the health probes), declare
-// `config: { databaseGate: false }`.
+// connection: a request's queries and its wait for them are what a locked table prolongs.
+// Routes that do not read the database, or bound their own wait (the health probes), declare
+// `config: { databaseGate: false }`. A waiter whose client has left keeps its spot in line
+// until its wait ends (at most DATABASE_QUEUE_TIMEOUT); handed a place, it gives it back at once.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { AppError } from './errors.js'

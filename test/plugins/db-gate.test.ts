@@ -94,7 +94,9 @@ t.test('posts locked by someone else under a burst: its routes answer 503 within
   }
   for (const o of others) t.equal(o.status, 200)
   const slowest = Math.max(...others.map(o => o.ms))
-  t.ok(slowest < 250, `other routes while posts is locked: slowest ${slowest} ms`)
+  // Starved, they would wait for the blocked ones' lock timeout (1.5 s): the bound sits well
+  // below it, and well above what a busy machine adds.
+  t.ok(slowest < 1000, `other routes while posts is locked: slowest ${slowest} ms`)
 
   const answers = await Promise.all(blocked)
   for (const a of answers) {
