@@ -10,6 +10,7 @@ import { pino, type DestinationStream, type TransportSingleOptions } from 'pino'
 import type { Config } from './schemas/config.js'
 import configPlugin, { listSetting } from './plugins/config.js'
 import errorsPlugin, { clientErrorHandler, frameworkErrors } from './plugins/errors.js'
+import schemasPlugin from './plugins/schemas.js'
 import validationPlugin from './plugins/validation.js'
 import inputPlugin from './plugins/input.js'
 import requestIdPlugin, { genReqId } from './plugins/request-id.js'
@@ -90,6 +91,7 @@ export function serverOptions (config: Config): FastifyServerOptions {
 
 async function app (fastify: FastifyInstance, options: { config: Config }): Promise<void> {
   await fastify.register(configPlugin, { config: options.config })
+  await fastify.register(schemasPlugin)
   await fastify.register(errorsPlugin)
   await fastify.register(validationPlugin)
   await fastify.register(inputPlugin)

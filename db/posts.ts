@@ -67,7 +67,7 @@ export async function createPost (sql: ISql, authorId: string, post: NewPost): P
     with b as (${board}),
     p as (
       insert into posts (author_id, board_id, title, body, anonymous)
-      select ${authorId}, b.id, ${post.title}, ${post.body}, ${post.anonymous} from b
+      select ${authorId}, b.id, ${post.title}, ${post.body}, ${post.anonymous ?? false} from b
       returning *
     )
     select ${postColumns(sql, authorId)} from p join users u on u.id = p.author_id`

@@ -175,8 +175,6 @@ function commonErrorStatuses (route: RouteOptions): number[] {
 }
 
 export default fp(async function errorsPlugin (fastify) {
-  fastify.addSchema(ErrorEnvelope)
-
   fastify.addHook('onRoute', (route) => {
     if (route.schema?.hide === true) return
     route.schema = route.schema ?? {}

@@ -8,6 +8,27 @@ import swaggerUi from '@fastify/swagger-ui'
 // The document's version is the package's: a client generated from it says which release it fits.
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
+type Json = Record<string, any>
+
+/**
+ * The examples of a request body, by name, on its operation. A body is a `$ref` to its
+ * component, and OpenAPI 3.0 gives a schema one `example`: the Korean and English samples
+ * each component carries (`examples: [ko, en]`) are listed here so the Swagger page offers both.
+ */
+function withBodyExamples (document: Json, components: Record<string, Json>): Json {
+  for (const operations of Object.values(document.paths as Json)) {
+    for (const operation of Object.values(operations as Json)) {
+      const media = operation?.requestBody?.content?.['application/json']
+      const id = typeof media?.schema?.$ref === 'string' ? media.schema.$ref.replace('#/components/schemas/', '') : undefined
+      const examples = (id === undefined ? undefined : components[id]?.examples) as unknown[] | undefined
+      if (examples === undefined || examples.length < 2) continue
+      media.examples = Object.fromEntries(examples.map((value, i) =>
+        i < 2 ? [['ko', 'en'][i], { summary: ['한국어', 'English'][i], value }] : [`example${i + 1}`, { value }]))
+    }
+  }
+  return document
+}
+
 export default fp(async function swaggerPlugin (fastify) {
   await fastify.register(swagger, {
     openapi: {
@@ -31,6 +52,7 @@ export default fp(async function swaggerPlugin (fastify) {
         }
       }
     },
+    transformObject: (document) => withBodyExamples((document as { openapiObject: Json }).openapiObject, fastify.getSchemas() as Record<string, Json>),
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`
     }

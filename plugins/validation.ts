@@ -8,7 +8,8 @@ import fp from 'fastify-plugin'
 import { Ajv, type Options } from 'ajv'
 import addFormats from 'ajv-formats'
 
-function makeAjv (coerceTypes: Options['coerceTypes']): Ajv {
+/** An ajv with the service's request rules: `false` for bodies, `true` for query strings and params. */
+export function makeAjv (coerceTypes: Options['coerceTypes']): Ajv {
   const ajv = new Ajv({
     coerceTypes,
     removeAdditional: false,
@@ -23,6 +24,17 @@ function makeAjv (coerceTypes: Options['coerceTypes']): Ajv {
 export default fp(async function validationPlugin (fastify) {
   const body = makeAjv(false)
   const text = makeAjv(true)
-  fastify.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? body : text).compile(schema))
-}, { name: 'validation' })
+  // A custom compiler does not see fastify.addSchema's schemas: the components of
+  // plugins/schemas.ts are added here, before the first route's schema is compiled.
+  let shared = false
+  fastify.setValidatorCompiler(({ schema, httpPart }) => {
+    if (!shared) {
+      for (const component of Object.values(fastify.getSchemas())) {
+        body.addSchema(component as object)
+        text.addSchema(component as object)
+      }
+      shared = true
+    }
+    return (httpPart === 'body' ? body : text).compile(schema)
+  })
+}, { name: 'validation', dependencies: ['schemas'] })

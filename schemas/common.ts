@@ -23,17 +23,40 @@ export const PageQuery = Type.Object({
 }, { additionalProperties: false })
 export type PageQuery = Static<typeof PageQuery>
 
-/** `{ items, nextCursor }`: the shape of every list. */
+// Contract objects are components: a schema with an `$id` (its name in the OpenAPI document and
+// in generated clients), a description and examples. plugins/schemas.ts registers every one
+// exported from schemas/ and turns each place that embeds one into a `$ref`.
+
+/** A component's first example, for the examples of the components built from it. */
+export function exampleOf (schema: TSchema): unknown {
+  const examples = schema.examples as unknown[] | undefined
+  if (examples === undefined || examples.length === 0) throw new Error(`schema ${String(schema.$id)} has no example`)
+  return examples[0]
+}
+
+/**
+ * `{ items, nextCursor }`: the shape of every list, one generic shape named after its item
+ * (`PostPage`, `LecturePage`…), so a generated client has one page type per item type.
+ */
 export function Page<T extends TSchema> (item: T) {
+  const name = `${String(item.$id)}Page`
   return Type.Object({
     items: Type.Array(item),
-    nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' })
+    nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'pass it back as `?cursor=` for the next page; null on the last page' })
+  }, {
+    $id: name,
+    description: `One page of ${String(item.$id)} items`,
+    examples: [{ items: [exampleOf(item)], nextCursor: null }]
   })
 }
 
-/** Small JSON acknowledgements the contract uses for deletions and logout. */
+/** Small JSON acknowledgements the contract uses for deletions and logout: `{ deleted: true }`. */
 export function Flag<K extends string> (name: K) {
-  return Type.Object({ [name]: Type.Literal(true) } as { [P in K]: ReturnType<typeof Type.Literal<true>> })
+  return Type.Object({ [name]: Type.Literal(true) } as { [P in K]: ReturnType<typeof Type.Literal<true>> }, {
+    $id: name[0]!.toUpperCase() + name.slice(1),
+    description: `\`{ "${name}": true }\`: done`,
+    examples: [{ [name]: true }]
+  })
 }
 
 /** The OpenAPI security requirement of every route behind `fastify.authenticate`. */

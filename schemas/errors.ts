@@ -33,6 +33,10 @@ export type Language = 'ko' | 'en'
 export const ErrorDetail = Type.Object({
   path: Type.String({ description: 'JSON pointer into the request, e.g. /body/password' }),
   message: Type.String()
+}, {
+  $id: 'ErrorDetail',
+  description: 'One reason a request was refused',
+  examples: [{ path: '/body/password', message: 'must NOT have fewer than 8 characters' }]
 })
 
 export const ErrorEnvelope = Type.Object({
@@ -41,7 +45,17 @@ export const ErrorEnvelope = Type.Object({
     message: Type.String({ description: 'text in the language chosen by Accept-Language (ko default, en)' }),
     details: Type.Optional(Type.Array(ErrorDetail, { description: 'validation errors only' }))
   })
-}, { $id: 'ErrorEnvelope', description: 'Every non-2xx answer' })
+}, {
+  $id: 'ErrorEnvelope',
+  description: 'Every non-2xx answer',
+  examples: [{
+    error: {
+      code: 'VALIDATION_FAILED',
+      message: '요청 값이 올바르지 않습니다.',
+      details: [{ path: '/body/password', message: 'must NOT have fewer than 8 characters' }]
+    }
+  }]
+})
 export type ErrorEnvelope = Static<typeof ErrorEnvelope>
 
 /** Which codes a status can carry, for the OpenAPI description of each error response. */

@@ -15,6 +15,12 @@ const TAGS = ['media']
 const MAX_BYTES = 5 * 1024 * 1024
 const CACHE_FOREVER = 'public, max-age=31536000, immutable'
 
+// What a client sends, for the document only: the handler reads the part with request.file(),
+// and as a validation schema Fastify would check the unparsed body (null) against it.
+const ImageUpload = Type.Object({
+  file: Type.String({ format: 'binary', description: 'the image: JPEG, PNG, WebP or GIF, at most 5 MiB' })
+})
+
 const mediaRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.requireAuthentication()
   const cached = new ByteCache(fastify.config.MEDIA_CACHE_MB * 1024 * 1024)
@@ -24,8 +30,11 @@ const mediaRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.route({
     method: 'POST',
     url: '/posts/:id/media',
-    // A slow client's upload would hold a place in the database gate while it sends.
-    config: { databaseGate: false },
+    config: {
+      // A slow client's upload would hold a place in the database gate while it sends.
+      databaseGate: false,
+      swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: ImageUpload }, url })
+    },
     schema: {
       tags: TAGS,
       operationId: 'uploadPostImage',
@@ -57,7 +66,10 @@ const mediaRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       summary: 'An image\'s bytes (no token needed); cacheable forever, revalidated by ETag',
       params: IdParams,
       response: {
-        200: Type.String({ format: 'binary', description: 'the image, with its content type' }),
+        200: {
+          description: 'the image, with its content type',
+          content: { 'image/*': { schema: Type.String({ format: 'binary' }) } }
+        },
         304: Type.Null({ description: 'If-None-Match matched: your copy is current' }),
         ...errors(404)
       }

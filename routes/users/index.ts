@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
-import { PostPage, Profile, UserPage, UserSearchQuery, UsernameParams } from '../../schemas/social.js'
+import { PostPage, Profile, UserSummaryPage, UserSearchQuery, UsernameParams } from '../../schemas/social.js'
 import { listUserPostsPage } from '../../db/posts.js'
 import { getProfile, listUsersPage } from '../../db/users.js'
 
@@ -21,7 +21,7 @@ const userRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       summary: 'Every user except the caller, newest first',
       description: '`?q=` keeps users whose username or nickname starts with it, case-insensitively.',
       querystring: UserSearchQuery,
-      response: { 200: UserPage, ...errors(401) }
+      response: { 200: UserSummaryPage, ...errors(401) }
     },
     handler: async function listUsers (request) {
       const { q, ...page } = request.query
