@@ -89,7 +89,13 @@ export function serverOptions (config: Config): FastifyServerOptions {
   }
 }
 
-async function app (fastify: FastifyInstance, options: { config: Config }): Promise<void> {
+export interface AppOptions {
+  config: Config
+  /** false only to read the API document (`npm run openapi`): no database is started or used. */
+  connectDatabase?: boolean
+}
+
+async function app (fastify: FastifyInstance, options: AppOptions): Promise<void> {
   await fastify.register(configPlugin, { config: options.config })
   await fastify.register(schemasPlugin)
   await fastify.register(errorsPlugin)
@@ -99,7 +105,7 @@ async function app (fastify: FastifyInstance, options: { config: Config }): Prom
   await fastify.register(drainingPlugin)
   await fastify.register(securityHeadersPlugin)
   await fastify.register(swaggerPlugin)
-  await fastify.register(dbPlugin)
+  await fastify.register(dbPlugin, { connect: options.connectDatabase !== false })
   await fastify.register(databaseHealthPlugin)
   await fastify.register(databaseGatePlugin)
   await fastify.register(passwordsPlugin)

@@ -1,11 +1,9 @@
 // `npm run openapi`: writes the document the service serves at /swagger/json to openapi.json,
 // so client authors can read and diff the contract in review; test/openapi.test.ts fails when
 // the committed file is not what the code produces. The document comes from the real app with
-// default settings (the routes only exist once it is built), so this starts it against
-// DATABASE_URL, or an embedded PostgreSQL in a throwaway folder, and never listens.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+// default settings (the routes only exist once it is built), built without a database: nothing
+// is started, connected or queried, and it never listens.
+import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import Fastify, { type FastifyInstance } from 'fastify'
 import app, { serverOptions } from './app.js'
@@ -17,25 +15,23 @@ export async function documentText (fastify: FastifyInstance): Promise<string> {
   return JSON.stringify(res.json(), null, 2) + '\n'
 }
 
-async function main (): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'campus-api-openapi-'))
-  const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    DATA_DIR: dataDir,
-    DATABASE_URL: process.env.DATABASE_URL,
-    JWT_SECRET: 'openapi-document-only-secret-0123456789abcdef'
-  })
+/** The document of an app built with default settings and no database (nothing to start). */
+export async function offlineDocumentText (): Promise<string> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', JWT_SECRET: 'openapi-document-only-secret-0123456789abcdef' })
   const fastify = Fastify(serverOptions(config))
   try {
-    await fastify.register(app, { config })
+    await fastify.register(app, { config, connectDatabase: false })
     await fastify.ready()
-    const target = fileURLToPath(new URL('../openapi.json', import.meta.url))
-    writeFileSync(target, await documentText(fastify))
-    process.stdout.write(`openapi: wrote ${target}\n`)
+    return await documentText(fastify)
   } finally {
     await fastify.close()
-    rmSync(dataDir, { recursive: true, force: true })
   }
+}
+
+async function main (): Promise<void> {
+  const target = fileURLToPath(new URL('../openapi.json', import.meta.url))
+  writeFileSync(target, await offlineDocumentText())
+  process.stdout.write(`openapi: wrote ${target}\n`)
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

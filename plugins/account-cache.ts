@@ -49,9 +49,6 @@ export default fp(async function accountCachePlugin (fastify) {
     }
   }
 
-  const listener = await sql.listen(USER_CHANGED_CHANNEL, (id) => forget(id), () => forget())
+  await fastify.subscribe(USER_CHANGED_CHANNEL, (id) => forget(id), () => forget())
   fastify.decorate('accounts', accounts)
-  fastify.addHook('onClose', async () => {
-    await listener.unlisten().catch(() => {})
-  })
 }, { name: 'account-cache', dependencies: ['db'] })

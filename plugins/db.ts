@@ -8,10 +8,26 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js'
 import { dataDirIsDefault } from './config.js'
 import { runMigrations } from '../db/migrate.js'
 
+/**
+ * Follows a NOTIFY channel for the instance's lifetime. `onListen` runs once before this
+ * resolves and again after every reconnection of the listener, when notifications may have
+ * been missed: the place to (re)load or forget what the channel keeps current.
+ */
+export type Subscribe = (channel: string, onNotify: (payload: string) => void, onListen: () => void | Promise<void>) => Promise<void>
+
 declare module 'fastify' {
   interface FastifyInstance {
     sql: Sql
+    subscribe: Subscribe
   }
+}
+
+export interface DatabaseOptions {
+  /**
+   * false: no database at all. Only `npm run openapi` builds the app this way, to read its
+   * document: postgres.js connects on first use, and without a query nothing connects.
+   */
+  connect?: boolean
 }
 
 export class DatabaseUnreachableError extends Error {
@@ -35,8 +51,13 @@ async function waitForDatabase (sql: Sql, timeoutSeconds: number, warn: (msg: st
   }
 }
 
-export default fp(async function dbPlugin (fastify) {
+export default fp<DatabaseOptions>(async function dbPlugin (fastify, options) {
   const { config, log } = fastify
+  if (options.connect === false) {
+    fastify.decorate('sql', postgres({ host: 'no-database.invalid', max: 1 }))
+    fastify.decorate('subscribe', async () => {})
+    return
+  }
   let embedded: EmbeddedDatabase | undefined
   let url = config.DATABASE_URL
   if (url === undefined) {
@@ -81,8 +102,21 @@ export default fp(async function dbPlugin (fastify) {
     throw error
   }
 
+  const listeners: Array<{ unlisten: () => Promise<void> }> = []
+  const subscribe: Subscribe = async (channel, onNotify, onListen) => {
+    let started = false
+    listeners.push(await sql.listen(channel, onNotify, () => {
+      if (!started) return
+      Promise.resolve(onListen()).catch((error: unknown) => log.error({ err: error, channel }, 'catching up after the listener reconnected failed'))
+    }))
+    started = true
+    await onListen()
+  }
+
   fastify.decorate('sql', sql)
+  fastify.decorate('subscribe', subscribe)
   fastify.addHook('onClose', async () => {
+    await Promise.all(listeners.map(async listener => await listener.unlisten().catch(() => {})))
     await sql.end({ timeout: 5 })
     await embedded?.stop()
   })

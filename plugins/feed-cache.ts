@@ -136,12 +136,9 @@ declare module 'fastify' {
 }
 
 export default fp(async function feedCachePlugin (fastify) {
-  const { sql, config } = fastify
+  const { config } = fastify
   const pages = new FeedPages(config.FEED_CACHE_MB * 1024 * 1024)
 
-  const listener = await sql.listen(FEED_CHANGED_CHANNEL, (payload) => applyFeedChange(pages, payload), () => pages.clear())
+  await fastify.subscribe(FEED_CHANGED_CHANNEL, (payload) => applyFeedChange(pages, payload), () => pages.clear())
   fastify.decorate('feedPages', pages)
-  fastify.addHook('onClose', async () => {
-    await listener.unlisten().catch(() => {})
-  })
 }, { name: 'feed-cache', dependencies: ['config', 'db'] })

@@ -41,12 +41,7 @@ export default fp(async function revocationsPlugin (fastify) {
     }
   }
 
-  await reload()
-  const listener = await sql.listen(
-    SESSION_REVOKED_CHANNEL,
-    (payload) => revocations.add(payload.split(',')),
-    () => { reload().catch((error: unknown) => fastify.log.error({ err: error }, 'reloading revoked sessions failed')) }
-  )
+  await fastify.subscribe(SESSION_REVOKED_CHANNEL, (payload) => revocations.add(payload.split(',')), reload)
 
   const prune = setInterval(() => {
     const cutoff = Date.now() - keepMs
@@ -57,6 +52,5 @@ export default fp(async function revocationsPlugin (fastify) {
   fastify.decorate('revocations', revocations)
   fastify.addHook('onClose', async () => {
     clearInterval(prune)
-    await listener.unlisten().catch(() => {})
   })
 }, { name: 'revocations', dependencies: ['config', 'db'] })
