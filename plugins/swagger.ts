@@ -10,6 +10,11 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
 
 type Json = Record<string, any>
 
+// The top bar's logo is an SVG carrying its own <style> (its two colours), which the bundle
+// inserts at run time: allowed by its hash rather than by 'unsafe-inline'. A Swagger UI that
+// changes it shows up in test/swagger-browser.test.ts as a CSP error in the page.
+const LOGO_STYLE = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='"
+
 /**
  * The examples of a request body, by name, on its operation. A body is a `$ref` to its
  * component, and OpenAPI 3.0 gives a schema one `example`: the Korean and English samples
@@ -62,11 +67,13 @@ export default fp(async function swaggerPlugin (fastify) {
     routePrefix: '/swagger',
     // validatorUrl null: the UI would otherwise send the document's address to validator.swagger.io.
     uiConfig: { persistAuthorization: true, deepLinking: true, displayRequestDuration: true, validatorUrl: null },
-    // Swagger UI's own CSP, less two parts that break it or loosen us: upgrading requests
-    // to https breaks the page on a plain-http host, and nothing should frame it.
+    // Swagger UI's own CSP, less two parts that break it or loosen us (upgrading requests
+    // to https breaks the page on a plain-http host, and nothing should frame it), plus the
+    // one inline style its bundle inserts.
     staticCSP: true,
     transformStaticCSP: (header) => header
       .replace(/\s*upgrade-insecure-requests;?/, '')
       .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+      .replace("style-src 'self' https:", `style-src 'self' https: ${LOGO_STYLE}`)
   })
 }, { name: 'swagger' })
