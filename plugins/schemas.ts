@@ -7,8 +7,9 @@
 // A new domain's schema file is picked up by being in schemas/; nothing to list here.
 import { readdirSync } from 'node:fs'
 import fp from 'fastify-plugin'
-import type { FastifySchema, RouteOptions } from 'fastify'
+import type { FastifySchema, FastifySerializerCompiler, RouteOptions } from 'fastify'
 import type { TSchema } from '@sinclair/typebox'
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
 import { SignupBody } from '../schemas/auth.js'
 
 type Json = Record<string, unknown>
@@ -86,11 +87,38 @@ function useRefs (schema: FastifySchema, isComponent: (id: string) => boolean): 
   }
 }
 
+/** The components `schema` refers to, directly or through other components, by id. */
+function componentsUsedBy (schema: unknown, byId: ReadonlyMap<string, Json>, used: Record<string, Json> = {}): Record<string, Json> {
+  if (Array.isArray(schema)) {
+    for (const item of schema) componentsUsedBy(item, byId, used)
+  } else if (isObject(schema)) {
+    const ref = schema.$ref
+    if (typeof ref === 'string' && used[ref] === undefined && byId.has(ref)) {
+      used[ref] = byId.get(ref)!
+      componentsUsedBy(used[ref], byId, used)
+    }
+    for (const [key, child] of Object.entries(schema)) if (!DATA_KEYWORDS.has(key)) componentsUsedBy(child, byId, used)
+  }
+  return used
+}
+
+/**
+ * Response serializers built with only the components each answer uses. Fastify's default
+ * hands every shared schema to every serializer, and fast-json-stringify checks and indexes
+ * each of them per compile: with 73 components and ~370 answers that was 0.5 s more per app
+ * start (every test file builds several apps).
+ */
+function serializerCompiler (byId: ReadonlyMap<string, Json>): FastifySerializerCompiler<unknown> {
+  const build = SerializerSelector()
+  return (route) => build(componentsUsedBy(route.schema, byId), {})({ ...route, httpStatus: route.httpStatus ?? '' })
+}
+
 export default fp(async function schemasPlugin (fastify) {
   const components = await loadComponents(fastify.config.PASSWORD_MIN_LENGTH)
   const ids = new Set(components.map(schema => schema.$id as string))
   const isComponent = (id: string): boolean => ids.has(id)
   for (const schema of components) fastify.addSchema(schema as TSchema)
+  fastify.setSerializerCompiler(serializerCompiler(new Map(components.map(schema => [schema.$id as string, schema]))))
   fastify.addHook('onRoute', (route: RouteOptions) => {
     if (route.schema !== undefined) useRefs(route.schema, isComponent)
   })
