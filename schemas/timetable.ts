@@ -48,6 +48,17 @@ export type NewSlot = Static<typeof NewSlot>
 
 export const MAX_SLOTS = 10
 
+// A lecture as an admin sends it, and (with its id and reviews) as it is answered.
+const sampleLecture = {
+  schoolId: SAMPLE_SCHOOL_ID,
+  code: 'CS201-01',
+  title: '자료구조',
+  professor: '김민수',
+  credits: 3,
+  semester: '2026-1',
+  slots: [{ day: 'MON', start: '10:30', end: '11:45', room: 'T동 503호' }, { day: 'WED', start: '10:30', end: '11:45', room: 'T동 503호' }]
+}
+
 export const NewLectureBody = Type.Object({
   schoolId: Uuid,
   code: Text(1, 30, { examples: ['CS201-01'] }),
@@ -61,15 +72,7 @@ export const NewLectureBody = Type.Object({
   additionalProperties: false,
   description: 'A lecture of a school\'s catalog (admin only)',
   examples: [
-    {
-      schoolId: SAMPLE_SCHOOL_ID,
-      code: 'CS201-01',
-      title: '자료구조',
-      professor: '김민수',
-      credits: 3,
-      semester: '2026-1',
-      slots: [{ day: 'MON', start: '10:30', end: '11:45', room: 'T동 503호' }, { day: 'WED', start: '10:30', end: '11:45', room: 'T동 503호' }]
-    },
+    sampleLecture,
     {
       schoolId: SAMPLE_SCHOOL_ID,
       code: 'EN101-02',
@@ -100,13 +103,7 @@ export const Lecture = Type.Object({
   description: 'A lecture of one school and semester',
   examples: [{
     id: SAMPLE_LECTURE_ID,
-    schoolId: SAMPLE_SCHOOL_ID,
-    code: 'CS201-01',
-    title: '자료구조',
-    professor: '김민수',
-    credits: 3,
-    semester: '2026-1',
-    slots: [{ day: 'MON', start: '10:30', end: '11:45', room: 'T동 503호' }, { day: 'WED', start: '10:30', end: '11:45', room: 'T동 503호' }],
+    ...sampleLecture,
     averageRating: 4.5,
     reviewCount: 2,
     createdAt: SAMPLE_TIME
