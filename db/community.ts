@@ -158,13 +158,16 @@ function searchCondition (sql: ISql, q: string): PendingQuery<Row[]> {
 
 type PostRowWithPosition = PostRow & { position: string[] }
 
-/** A live board's live posts, newest first (posts_board_page_idx), optionally searched. */
+/**
+ * A live board's live posts, newest first (posts_board_page_idx), optionally searched.
+ * One round trip when the page has posts: a live post is in a live board (deleting a board
+ * deletes its posts in the same transaction, see livePost), so only an empty page needs to
+ * ask whether the board is there (an empty page, or 404).
+ */
 export async function listBoardPosts (
   sql: ISql, viewerId: string, boardId: string, q: string | undefined, page: KeysetRequest
 ): Promise<Page<Post>> {
   const k = keyset(sql, POSTS_NEWEST_FIRST, page)
-  const [board] = await sql`select 1 from boards where id = ${boardId} and deleted_at is null`
-  if (board === undefined) throw new AppError('NOT_FOUND')
   const rows = await sql<PostRowWithPosition[]>`
     select ${postColumns(sql, viewerId)}, ${k.position}
     from posts p join users u on u.id = p.author_id
@@ -173,6 +176,10 @@ export async function listBoardPosts (
       ${k.after}
     order by ${k.orderBy}
     limit ${k.limit}`
+  if (rows.length === 0) {
+    const [board] = await sql`select 1 from boards where id = ${boardId} and deleted_at is null`
+    if (board === undefined) throw new AppError('NOT_FOUND')
+  }
   return toKeysetPage(rows, page.limit, toPost)
 }
 
