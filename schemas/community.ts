@@ -188,7 +188,7 @@ export const NewMessageBody = Type.Object({
   $id: 'NewMessageBody',
   additionalProperties: false,
   description: 'A message: the body and exactly one of toUsername, postId, commentId, conversationId',
-  examples: [{ body: '책 아직 파시나요?', postId: SAMPLE_POST_ID }, { body: 'Is the book still for sale?', toUsername: 'jinho' }]
+  examples: [{ body: '자료구조 스터디 같이 하실래요?', toUsername: 'minjun' }, { body: 'Is the bike still for sale?', toUsername: 'emily' }]
 })
 export type NewMessageBody = Static<typeof NewMessageBody>
 

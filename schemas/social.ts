@@ -143,7 +143,7 @@ export const FollowBody = Type.Object({ username: Username }, {
   $id: 'FollowBody',
   additionalProperties: false,
   description: 'Whom to follow',
-  examples: [{ username: 'jinho' }, { username: 'emma' }]
+  examples: [{ username: 'minjun' }, { username: 'emily' }]
 })
 export type FollowBody = Static<typeof FollowBody>
 export const Followed = Type.Object({ username: Type.String({ description: 'the followed user\'s username as registered' }) }, {

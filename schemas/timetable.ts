@@ -203,7 +203,7 @@ export const FriendRequestBody = Type.Object({ username: Username }, {
   $id: 'FriendRequestBody',
   additionalProperties: false,
   description: 'Whom to ask',
-  examples: [{ username: 'jinho' }, { username: 'emma' }]
+  examples: [{ username: 'minjun' }, { username: 'emily' }]
 })
 
 export const FriendRequestResult = Type.Object({
