@@ -6,7 +6,11 @@
 import createClient from 'openapi-fetch'
 // Generated at test time; absent from the repository on purpose.
 // @ts-ignore: resolved when the test has generated it
-import type { paths } from './schema.js'
+import type { components, paths } from './schema.js'
+
+// The document's named components are the client's types: one Post, one page of posts.
+type Post = components['schemas']['Post']
+type PostPage = components['schemas']['PostPage']
 
 export async function signupToLogout (baseUrl: string, password: string): Promise<string[]> {
   const client = createClient<paths>({ baseUrl })
@@ -39,8 +43,9 @@ export async function signupToLogout (baseUrl: string, password: string): Promis
   steps.push('post')
 
   const feed = await client.GET('/feed', { params: { query: { limit: 10 } }, ...as(reader.token) })
-  const titles = feed.data?.items.map((item: { title: string }) => item.title) ?? []
-  if (!titles.includes('첫 글') || feed.data?.nextCursor !== null) throw new Error(`feed: ${JSON.stringify(feed.data ?? feed.error)}`)
+  const page: PostPage | undefined = feed.data
+  const titles = page?.items.map((item: Post) => item.title) ?? []
+  if (!titles.includes('첫 글') || page?.nextCursor !== null) throw new Error(`feed: ${JSON.stringify(feed.data ?? feed.error)}`)
   steps.push('feed')
 
   const refreshed = await client.POST('/auth/refresh', { body: { refreshToken: reader.refreshToken } })
