@@ -51,6 +51,26 @@ export default fp(async function swaggerPlugin (fastify) {
       },
       // Relative: the document is served by the service it describes, whatever its address.
       servers: [{ url: '/', description: 'this service' }],
+      // In the order a newcomer meets them; each section of the Swagger page says what it holds.
+      tags: [
+        { name: 'auth', description: 'Accounts and tokens: sign up, log in, refresh (each refresh token works once), log out, sessions' },
+        { name: 'users', description: 'Profiles and user search' },
+        { name: 'posts', description: 'Posts, on a profile or in a board; anonymous ones hide their author from everyone else' },
+        { name: 'feed', description: 'The posts of the users you follow, newest first' },
+        { name: 'follows', description: 'Following and followers' },
+        { name: 'likes', description: 'Liking a post (idempotent)' },
+        { name: 'scraps', description: 'Saving a post for later (idempotent), and your saved posts' },
+        { name: 'schools', description: 'The school catalog users, boards and lectures belong to' },
+        { name: 'boards', description: 'A school\'s boards, their posts and search, favourites, hot posts' },
+        { name: 'comments', description: 'Comments and one level of replies, with anonymous labels (익명1, 익명2…)' },
+        { name: 'messages', description: 'Private messages, also to authors who stay anonymous' },
+        { name: 'media', description: 'Images on posts: upload, serve (no token), delete' },
+        { name: 'lectures', description: 'A school\'s lectures per semester, their reviews, and the ones that fit a timetable' },
+        { name: 'timetables', description: 'Your timetables per semester; the database refuses clashing lectures' },
+        { name: 'friends', description: 'Friend requests and friends, who may read each other\'s timetables' },
+        { name: 'codegen', description: 'The code assistant: prompts to a model within a daily quota, history and stats' },
+        { name: 'operations', description: 'Liveness and readiness probes' }
+      ],
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'the `token` from POST /auth/login' }
