@@ -49,7 +49,7 @@ function collect (value: unknown, found: Map<string, Json>, seen: Set<object>): 
  * own `$id`). `isComponent` guards against a schema with an `$id` that schemas/ does not export:
  * its `$ref` would resolve nowhere.
  */
-export function withRefs (schema: unknown, isComponent: (id: string) => boolean, root = true): unknown {
+function withRefs (schema: unknown, isComponent: (id: string) => boolean, root = true): unknown {
   if (Array.isArray(schema)) return schema.map(item => withRefs(item, isComponent, false))
   if (!isObject(schema)) return schema
   if (!root && typeof schema.$id === 'string') {
