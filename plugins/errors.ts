@@ -168,7 +168,9 @@ export function clientErrorHandler (error: Error & { code?: string }, socket: So
  */
 function commonErrorStatuses (route: RouteOptions): number[] {
   const schema = route.schema ?? {}
-  const statuses = [500]
+  // 503 with Retry-After: any route while the service drains, and any that needs the database
+  // while it is away or the route's share of the pool is busy.
+  const statuses = [500, 503]
   if (schema.body !== undefined || schema.querystring !== undefined || schema.params !== undefined) statuses.push(400)
   if (schema.body !== undefined) statuses.push(413, 415)
   return statuses

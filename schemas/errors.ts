@@ -73,7 +73,11 @@ function describeStatus (status: number): string {
 export function errors (...statuses: number[]): Record<number, TSchema> {
   const out: Record<number, TSchema> = {}
   for (const status of statuses) {
-    out[status] = Type.Ref(ErrorEnvelope, { description: describeStatus(status) })
+    const headers = status === 429 || status === 503 ? { headers: RETRY_AFTER } : {}
+    out[status] = Type.Ref(ErrorEnvelope, { description: describeStatus(status), ...headers })
   }
   return out
 }
+
+// Every 429 and 503 says when to come back; the document shows it on those answers.
+const RETRY_AFTER = { 'retry-after': { type: 'integer', minimum: 1, description: 'seconds to wait before trying again' } }

@@ -82,3 +82,19 @@ t.test('the signup and login examples of the document work as they are, in both 
     t.equal(loggedIn.statusCode, 200, `login ${language}: ${loggedIn.body}`)
   }
 })
+
+t.test('every operation documents its 503, and every 429 and 503 its Retry-After header', async (t) => {
+  const app = await build(t)
+  const document = (await app.inject({ method: 'GET', url: '/swagger/json' })).json()
+  const missing: string[] = []
+  for (const operations of Object.values(document.paths as Json)) {
+    for (const operation of Object.values(operations as Json)) {
+      const responses = operation.responses as Json
+      if (responses['503'] === undefined) missing.push(`${operation.operationId} 503`)
+      for (const status of ['429', '503']) {
+        if (responses[status] !== undefined && responses[status].headers?.['retry-after'] === undefined) missing.push(`${operation.operationId} ${status} Retry-After`)
+      }
+    }
+  }
+  t.same(missing, [], 'draining, a missing database or a busy share of the pool can answer 503 anywhere')
+})
