@@ -14,6 +14,10 @@ import { storableImage } from './image.js'
 const TAGS = ['media']
 const MAX_BYTES = 5 * 1024 * 1024
 const CACHE_FOREVER = 'public, max-age=31536000, immutable'
+const IMAGE_HEADERS = {
+  etag: { type: 'string', description: 'the image\'s SHA-256, quoted: send it back as If-None-Match' },
+  'cache-control': { type: 'string', description: CACHE_FOREVER }
+}
 
 // What a client sends, for the document only: the handler reads the part with request.file(),
 // and as a validation schema Fastify would check the unparsed body (null) against it.
@@ -68,9 +72,10 @@ const mediaRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: {
         200: {
           description: 'the image, with its content type',
+          headers: IMAGE_HEADERS,
           content: { 'image/*': { schema: Type.String({ format: 'binary' }) } }
         },
-        304: Type.Null({ description: 'If-None-Match matched: your copy is current' }),
+        304: Type.Null({ description: 'If-None-Match matched: your copy is current', headers: IMAGE_HEADERS }),
         ...errors(404)
       }
     },
