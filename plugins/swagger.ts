@@ -15,10 +15,23 @@ type Json = Record<string, any>
 // changes it shows up in test/swagger-browser.test.ts as a CSP error in the page.
 const LOGO_STYLE = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='"
 
+const hasHangul = (value: unknown): boolean => /[가-힣]/.test(JSON.stringify(value))
+
+/** A body's examples by name: `ko` and `en` for a Korean one and its English twin. */
+function namedExamples (examples: unknown[]): Record<string, { summary?: string, value: unknown }> {
+  const korean = examples.filter(hasHangul).length
+  if (examples.length === 2 && korean === 1) {
+    return Object.fromEntries(examples.map(value => hasHangul(value)
+      ? ['ko', { summary: '한국어', value }]
+      : ['en', { summary: 'English', value }]))
+  }
+  return Object.fromEntries(examples.map((value, i) => [`example${i + 1}`, { value }]))
+}
+
 /**
  * The examples of a request body, by name, on its operation. A body is a `$ref` to its
- * component, and OpenAPI 3.0 gives a schema one `example`: the Korean and English samples
- * each component carries (`examples: [ko, en]`) are listed here so the Swagger page offers both.
+ * component, and OpenAPI 3.0 gives a schema one `example`: the Korean and English samples a
+ * component carries are listed here so the Swagger page offers each.
  */
 function withBodyExamples (document: Json, components: Record<string, Json>): Json {
   for (const operations of Object.values(document.paths as Json)) {
@@ -26,9 +39,7 @@ function withBodyExamples (document: Json, components: Record<string, Json>): Js
       const media = operation?.requestBody?.content?.['application/json']
       const id = typeof media?.schema?.$ref === 'string' ? media.schema.$ref.replace('#/components/schemas/', '') : undefined
       const examples = (id === undefined ? undefined : components[id]?.examples) as unknown[] | undefined
-      if (examples === undefined || examples.length < 2) continue
-      media.examples = Object.fromEntries(examples.map((value, i) =>
-        i < 2 ? [['ko', 'en'][i], { summary: ['한국어', 'English'][i], value }] : [`example${i + 1}`, { value }]))
+      if (examples !== undefined && examples.length >= 2) media.examples = namedExamples(examples)
     }
   }
   return document
