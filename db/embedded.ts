@@ -188,7 +188,6 @@ async function initialise (binaries: Binaries, dir: string, password: string, ac
     await run('C.UTF-8').catch(async (error: Error) => {
       if (!/locale/i.test(error.message)) throw error
       await run('C') // initdb has emptied the folder it failed in
-
     })
   } finally {
     rmSync(passwordFile, { force: true })
