@@ -23,7 +23,12 @@ function isObject (value: unknown): value is Json {
 // Annotation values are data, not schemas: an example may hold anything.
 const DATA_KEYWORDS = new Set(['examples', 'default', 'const', 'enum'])
 
-/** Every object with an `$id` reachable from `value`, by id; one id, one shape. */
+/** Every object with an `$id` reachable from `values` (a module's exports), by id; one id, one shape. */
+export function collectComponents (values: unknown[], found = new Map<string, Json>()): Map<string, Json> {
+  collect(values, found, new Set())
+  return found
+}
+
 function collect (value: unknown, found: Map<string, Json>, seen: Set<object>): void {
   if (typeof value !== 'object' || value === null || seen.has(value)) return
   seen.add(value)
@@ -66,11 +71,10 @@ function withRefs (schema: unknown, isComponent: (id: string) => boolean, root =
 /** The components of schemas/, by name, with their refs in place. */
 export async function loadComponents (passwordMinLength: number): Promise<Json[]> {
   const found = new Map<string, Json>()
-  const seen = new Set<object>()
   const files = readdirSync(SCHEMA_DIR).filter(name => name.endsWith('.js')).sort()
   for (const file of files) {
     const module = await import(new URL(file, SCHEMA_DIR).href) as Record<string, unknown>
-    collect(Object.values(module), found, seen)
+    collectComponents(Object.values(module), found)
   }
   // The one component that depends on configuration: the password bound is PASSWORD_MIN_LENGTH.
   found.set('SignupBody', SignupBody(passwordMinLength) as unknown as Json)
