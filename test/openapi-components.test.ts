@@ -11,22 +11,28 @@ type Json = Record<string, any>
 // Not JSON: the upload is multipart, and GET /media/{id} answers the image's bytes.
 const NOT_JSON = new Set(['uploadPostImage body', 'getImage 200'])
 
+/** The document the app serves (one app for the file's document checks). */
+let served: Promise<Json> | undefined
+function servedDocument (): Promise<Json> {
+  served ??= build(t).then(async app => (await app.inject({ method: 'GET', url: '/swagger/json' })).json())
+  return served
+}
+
+const operationsOf = (document: Json): Json[] => Object.values(document.paths as Json).flatMap(methods => Object.values(methods as Json))
+
 t.test('every request body and JSON answer of every operation is a $ref to a named component', async (t) => {
-  const app = await build(t)
-  const document = (await app.inject({ method: 'GET', url: '/swagger/json' })).json()
+  const document = await servedDocument()
   const names = new Set(Object.keys(document.components.schemas))
   const inline: string[] = []
   const dangling: string[] = []
-  for (const operations of Object.values(document.paths as Json)) {
-    for (const operation of Object.values(operations as Json)) {
-      const parts: Array<[string, Json | undefined]> = [['body', operation.requestBody?.content]]
-      for (const [status, answer] of Object.entries(operation.responses as Json)) parts.push([status, answer.content])
-      for (const [part, content] of parts) {
-        if (content === undefined || NOT_JSON.has(`${operation.operationId} ${part}`)) continue
-        const ref = content['application/json']?.schema?.$ref as string | undefined
-        if (ref === undefined) inline.push(`${operation.operationId} ${part}`)
-        else if (!names.has(ref.replace('#/components/schemas/', ''))) dangling.push(`${operation.operationId} ${part}: ${ref}`)
-      }
+  for (const operation of operationsOf(document)) {
+    const parts: Array<[string, Json | undefined]> = [['body', operation.requestBody?.content]]
+    for (const [status, answer] of Object.entries(operation.responses as Json)) parts.push([status, answer.content])
+    for (const [part, content] of parts) {
+      if (content === undefined || NOT_JSON.has(`${operation.operationId} ${part}`)) continue
+      const ref = content['application/json']?.schema?.$ref as string | undefined
+      if (ref === undefined) inline.push(`${operation.operationId} ${part}`)
+      else if (!names.has(ref.replace('#/components/schemas/', ''))) dangling.push(`${operation.operationId} ${part}: ${ref}`)
     }
   }
   t.same(inline, [], 'no inline object')
@@ -87,16 +93,12 @@ t.test('the signup and login examples of the document work as they are', async (
 })
 
 t.test('every operation documents its 503, and every 429 and 503 its Retry-After header', async (t) => {
-  const app = await build(t)
-  const document = (await app.inject({ method: 'GET', url: '/swagger/json' })).json()
   const missing: string[] = []
-  for (const operations of Object.values(document.paths as Json)) {
-    for (const operation of Object.values(operations as Json)) {
-      const responses = operation.responses as Json
-      if (responses['503'] === undefined) missing.push(`${operation.operationId} 503`)
-      for (const status of ['429', '503']) {
-        if (responses[status] !== undefined && responses[status].headers?.['retry-after'] === undefined) missing.push(`${operation.operationId} ${status} Retry-After`)
-      }
+  for (const operation of operationsOf(await servedDocument())) {
+    const responses = operation.responses as Json
+    if (responses['503'] === undefined) missing.push(`${operation.operationId} 503`)
+    for (const status of ['429', '503']) {
+      if (responses[status] !== undefined && responses[status].headers?.['retry-after'] === undefined) missing.push(`${operation.operationId} ${status} Retry-After`)
     }
   }
   t.same(missing, [], 'draining, a missing database or a busy share of the pool can answer 503 anywhere')

@@ -42,6 +42,9 @@ t.test('npm run seed fills a fresh database once; the Swagger examples then work
   const login = await app.inject({ method: 'POST', url: '/auth/login', payload: credentials!.value })
   t.equal(login.statusCode, 200)
   const headers = { authorization: `Bearer ${login.json().token as string}` }
+  // The seed's likers bring one board post to HOT_POST_LIKES, so /posts/hot is not empty.
+  const hot = await app.inject({ url: '/posts/hot', headers })
+  t.ok(hot.json().items.length >= 1, `a demo post is hot: ${hot.body.slice(0, 200)}`)
   for (const path of ['/follows', '/friends/requests', '/messages']) {
     for (const [name, { value }] of examples(path)) {
       const res = await app.inject({ method: 'POST', url: path, headers, payload: value })
