@@ -1,26 +1,12 @@
 // The feed: what the users the caller follows have posted, newest first. Pages are served from
 // memory when nothing they show has changed since they were read (plugins/feed-cache.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply } from 'fastify'
 import { PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { PostPage } from '../../schemas/social.js'
 import { listFeedPage } from '../../db/posts.js'
 import { listFolloweeIds } from '../../db/follows.js'
-
-// What the route's serializer makes of a page, sent as is: Fastify passes a Buffer through
-// untouched. (The type provider types `send` as the page object, hence the cast.)
-function sendJson (reply: FastifyReply, body: Buffer): FastifyReply {
-  return reply.type('application/json; charset=utf-8').send(body as never)
-}
-
-// Buffer.from carves small strings out of a shared 8 KiB pool: a cached page would keep its
-// whole block alive, and the cache's byte count would understate what it holds.
-function unpooledBuffer (text: string): Buffer {
-  const buffer = Buffer.allocUnsafeSlow(Buffer.byteLength(text))
-  buffer.write(text)
-  return buffer
-}
+import { pageBytes, sendPage } from '../../plugins/tagged-pages.js'
 
 const feedRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.requireAuthentication()
@@ -44,7 +30,7 @@ const feedRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       // A forged cursor is never cached: listFeedPage refuses it with a 400 before any query.
       const pageKey = `${page.limit}:${page.cursor ?? ''}`
       const cached = feedPages.get(readerId, pageKey)
-      if (cached !== undefined) return sendJson(reply, cached)
+      if (cached !== undefined) return sendPage(reply, cached)
 
       const generation = feedPages.generation
       // Followees are needed only to file a reader's first cached page under their authors.
@@ -53,9 +39,9 @@ const feedRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
         listFeedPage(sql, readerId, page),
         needFollowees ? listFolloweeIds(sql, readerId) : []
       ])
-      const body = unpooledBuffer(reply.serialize(result) as string)
+      const body = pageBytes(reply, result)
       feedPages.store(readerId, pageKey, body, followees, generation)
-      return sendJson(reply, body)
+      return sendPage(reply, body)
     }
   })
 }

@@ -1,0 +1,133 @@
+// Answers kept in memory as the exact bytes sent, filed under tags that say what they show, and
+// dropped when a tag is invalidated: the feed's pages (plugins/feed-cache.ts) and the
+// community's (plugins/community-cache.ts) are both this, with different keys and tags.
+//
+// An entry is what one reader sees of one thing (a reader's feed; a board's first page as one
+// reader sees it), holding up to `maxPagesPerEntry` pages. Its tags name what its pages show
+// (the authors followed; the board and the posts on the page); invalidating a tag drops every
+// entry filed under it. Freshness comes from invalidation, never from expiry.
+//
+// Bounded in bytes: the least recently read entry goes first, and an entry keeps a bounded
+// number of pages, so one client walking cursors cannot push everyone else out. Tags are held
+// once per entry (and in the reverse index), charged at a rough per-tag cost so an entry with
+// thousands of tags pays for them.
+import type { FastifyReply } from 'fastify'
+
+export type TaggedPagesOptions = { maxPagesPerEntry: number, bytesPerEntry: number, bytesPerTag: number }
+
+type Entry = { tags: readonly string[], pages: Map<string, Buffer>, bytes: number }
+
+export class TaggedPages {
+  readonly #maxBytes: number
+  readonly #options: TaggedPagesOptions
+  // Map order is insertion order: re-inserting on every hit keeps the least recently read first.
+  readonly #entries = new Map<string, Entry>()
+  // tag → the keys of the entries filed under it.
+  readonly #entriesOf = new Map<string, Set<string>>()
+  #bytes = 0
+  #generation = 0
+
+  constructor (maxBytes: number, options: TaggedPagesOptions) {
+    this.#maxBytes = maxBytes
+    this.#options = options
+  }
+
+  get enabled (): boolean { return this.#maxBytes > 0 }
+  get bytes (): number { return this.#bytes }
+  get entries (): number { return this.#entries.size }
+
+  /**
+   * A stamp to take before reading the database, and to hand back to `store`: if anything was
+   * invalidated in between, what was read may already be stale and is not stored.
+   */
+  get generation (): number { return this.#generation }
+
+  /** Whether this entry has pages here (and so its tags are known). */
+  has (entryKey: string): boolean {
+    return this.#entries.has(entryKey)
+  }
+
+  get (entryKey: string, pageKey: string): Buffer | undefined {
+    const entry = this.#entries.get(entryKey)
+    const body = entry?.pages.get(pageKey)
+    if (body !== undefined) {
+      this.#entries.delete(entryKey)
+      this.#entries.set(entryKey, entry!)
+    }
+    return body
+  }
+
+  /** Keeps a page. `tags` are taken from the entry's first page; later pages must add none. */
+  store (entryKey: string, pageKey: string, body: Buffer, tags: readonly string[], generation: number): void {
+    if (generation !== this.#generation || !this.enabled) return
+    let entry = this.#entries.get(entryKey)
+    if (entry === undefined) {
+      entry = { tags, pages: new Map(), bytes: this.#options.bytesPerEntry + this.#options.bytesPerTag * tags.length }
+      this.#entries.set(entryKey, entry)
+      this.#bytes += entry.bytes
+      for (const tag of tags) {
+        let keys = this.#entriesOf.get(tag)
+        if (keys === undefined) this.#entriesOf.set(tag, keys = new Set())
+        keys.add(entryKey)
+      }
+    }
+    const previous = entry.pages.get(pageKey)
+    if (previous === undefined && entry.pages.size >= this.#options.maxPagesPerEntry) return
+    const delta = body.byteLength - (previous?.byteLength ?? 0)
+    entry.pages.set(pageKey, body)
+    entry.bytes += delta
+    this.#bytes += delta
+    while (this.#bytes > this.#maxBytes && this.#entries.size > 0) this.#drop(this.#entries.keys().next().value!)
+  }
+
+  /** What `tag` names changed: every entry filed under it is stale. */
+  invalidate (tag: string): void {
+    this.#generation++
+    for (const entryKey of this.#entriesOf.get(tag) ?? []) this.#drop(entryKey)
+  }
+
+  /** One entry is stale. */
+  drop (entryKey: string): void {
+    this.#generation++
+    this.#drop(entryKey)
+  }
+
+  clear (): void {
+    this.#generation++
+    this.#entries.clear()
+    this.#entriesOf.clear()
+    this.#bytes = 0
+  }
+
+  #drop (entryKey: string): void {
+    const entry = this.#entries.get(entryKey)
+    if (entry === undefined) return
+    this.#entries.delete(entryKey)
+    this.#bytes -= entry.bytes
+    for (const tag of entry.tags) {
+      const keys = this.#entriesOf.get(tag)
+      keys?.delete(entryKey)
+      if (keys?.size === 0) this.#entriesOf.delete(tag)
+    }
+  }
+}
+
+/**
+ * What a route's serializer made of an answer, as a Buffer to keep. Buffer.from carves small
+ * strings out of a shared 8 KiB pool: a cached page would keep its whole block alive, and the
+ * cache's byte count would understate what it holds.
+ */
+export function pageBytes (reply: FastifyReply, answer: unknown): Buffer {
+  const text = reply.serialize(answer) as string
+  const buffer = Buffer.allocUnsafeSlow(Buffer.byteLength(text))
+  buffer.write(text)
+  return buffer
+}
+
+/**
+ * Sends kept bytes as the JSON answer they are: Fastify passes a Buffer through untouched. (The
+ * type provider types `send` as the answer object, hence the cast.)
+ */
+export function sendPage (reply: FastifyReply, body: Buffer): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(body as never)
+}
