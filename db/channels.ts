@@ -1,5 +1,5 @@
 // The LISTEN/NOTIFY channels by which instances keep their in-memory state fresh. Every one of
-// them is sent by triggers in the database (migrations 003 and 009), never by the code that
+// them is sent by triggers in the database (migrations 003, 009 and 012), never by the code that
 // changes a row: a new route, a cascade or an operator's UPDATE cannot forget to announce.
 // The code only listens; these names are its half of that agreement.
 
@@ -11,3 +11,6 @@ export const USER_CHANGED_CHANNEL = 'user_changed'
 
 /** `<session id>,<session id>,…`: sessions just revoked (plugins/revocations.ts). */
 export const SESSION_REVOKED_CHANNEL = 'session_revoked'
+
+/** `board:<id>`, `post:<id>`, `conversations:<user id>` (comma-separated) or `all` (plugins/community-cache.ts). */
+export const PAGES_CHANGED_CHANNEL = 'pages_changed'

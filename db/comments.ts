@@ -132,10 +132,11 @@ export async function listComments (sql: ISql, viewerId: string, postId: string,
 /**
  * Deletes a comment (its writer or an admin): its body and writer are gone at once; a
  * top-level comment with replies stays listed as a placeholder until its last reply goes.
- * The post's count and the parent's reply count move in the same transaction.
+ * The post's count and the parent's reply count move in the same transaction. Returns the
+ * post's id.
  */
-export async function deleteComment (sql: Sql, viewer: { id: string, isAdmin: boolean }, id: string): Promise<void> {
-  await sql.begin(async (tx) => {
+export async function deleteComment (sql: Sql, viewer: { id: string, isAdmin: boolean }, id: string): Promise<string> {
+  return await sql.begin(async (tx) => {
     const [comment] = await tx<Array<{ postId: string, parentId: string | null, authorId: string }>>`
       select post_id, parent_id, author_id from comments where id = ${id} and deleted_at is null`
     if (comment === undefined) throw new AppError('NOT_FOUND')
@@ -150,5 +151,6 @@ export async function deleteComment (sql: Sql, viewer: { id: string, isAdmin: bo
     if (deleted === undefined) throw new AppError('NOT_FOUND')
     if (comment.parentId !== null) await tx`update comments set reply_count = reply_count - 1 where id = ${comment.parentId}`
     await tx`update posts set comment_count = comment_count - 1 where id = ${comment.postId}`
+    return comment.postId
   })
 }

@@ -58,13 +58,13 @@ export async function imageBytes (sql: ISql, id: string): Promise<Buffer> {
   return row.bytes
 }
 
-/** Deletes an image (its post's author or an admin); returns the post's author. */
-export async function deleteMedia (sql: ISql, viewer: { id: string, isAdmin: boolean }, id: string): Promise<string> {
-  const [row] = await sql<Array<{ authorId: string }>>`
+/** Deletes an image (its post's author or an admin); returns its post and the post's author. */
+export async function deleteMedia (sql: ISql, viewer: { id: string, isAdmin: boolean }, id: string): Promise<{ postId: string, authorId: string }> {
+  const [row] = await sql<Array<{ postId: string, authorId: string }>>`
     delete from post_media m using posts p
     where m.id = ${id} and p.id = m.post_id and ${livePost(sql, 'p')} and (p.author_id = ${viewer.id} or ${viewer.isAdmin})
-    returning p.author_id`
-  if (row !== undefined) return row.authorId
+    returning p.id as post_id, p.author_id`
+  if (row !== undefined) return row
   const [exists] = await sql`
     select 1 from post_media m join posts p on p.id = m.post_id where m.id = ${id} and ${livePost(sql, 'p')}`
   throw new AppError(exists === undefined ? 'NOT_FOUND' : 'FORBIDDEN')

@@ -55,8 +55,12 @@ function toMessage (row: MessageRow): Message {
   return { id: row.id, conversationId: row.conversationId, body: row.body, mine: row.mine, createdAt: row.createdAt.toISOString() }
 }
 
-/** Sends a message, opening the conversation on first contact. */
-export async function sendMessage (sql: Sql, senderId: string, body: NewMessageBody): Promise<Message> {
+/**
+ * Sends a message, opening the conversation on first contact. Returns it with the ids of both
+ * members, whose conversation lists it changed: for the caches to forget, never for an answer
+ * (one of them may be an anonymous author).
+ */
+export async function sendMessage (sql: Sql, senderId: string, body: NewMessageBody): Promise<{ message: Message, memberIds: string[] }> {
   const target = await resolveTarget(sql, senderId, body)
   return await sql.begin(async (tx) => {
     let conversationId: string
@@ -81,7 +85,7 @@ export async function sendMessage (sql: Sql, senderId: string, body: NewMessageB
     }
     // Times stay in SQL: a JS Date would cut them to milliseconds, and a message would then
     // count as unread after the conversation was read.
-    const [message] = await tx<MessageRow[]>`
+    const [message] = await tx<Array<MessageRow & { memberIds: string[] }>>`
       with sent as (
         insert into messages (conversation_id, sender_id, body) values (${conversationId}, ${senderId}, ${body.body})
         returning id, conversation_id, body, created_at
@@ -90,9 +94,11 @@ export async function sendMessage (sql: Sql, senderId: string, body: NewMessageB
         set last_message_at = sent.created_at,
             last_read_at = case when m.user_id = ${senderId} then sent.created_at else m.last_read_at end
         from sent where m.conversation_id = sent.conversation_id
+        returning m.user_id
       )
-      select id, conversation_id, body, true as mine, created_at from sent`
-    return toMessage(message!)
+      select id, conversation_id, body, true as mine, created_at, array(select user_id from stamped) as member_ids from sent`
+    const { memberIds, ...sent } = message!
+    return { message: toMessage(sent), memberIds }
   })
 }
 

@@ -135,7 +135,7 @@ export async function seedCampus (sql: Sql, ids: Map<string, string>): Promise<{
   const [conversation] = await sql`select 1 from conversations where source_key = ${'post:' + threadPost}`
   if (conversation === undefined) {
     // emily writes to the anonymous author of 전과 고민; jiho answers without being named.
-    const first = await sendMessage(sql, id('emily'), { body: '저도 전과 생각 중인데 얘기 나눠요!', postId: threadPost })
+    const { message: first } = await sendMessage(sql, id('emily'), { body: '저도 전과 생각 중인데 얘기 나눠요!', postId: threadPost })
     await sendMessage(sql, id('jiho'), { body: '좋아요! 어떤 과로 생각하세요?', conversationId: first.conversationId })
   }
 

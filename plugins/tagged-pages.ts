@@ -117,7 +117,7 @@ export class TaggedPages {
  * strings out of a shared 8 KiB pool: a cached page would keep its whole block alive, and the
  * cache's byte count would understate what it holds.
  */
-export function pageBytes (reply: FastifyReply, answer: unknown): Buffer {
+function pageBytes (reply: FastifyReply, answer: unknown): Buffer {
   const text = reply.serialize(answer) as string
   const buffer = Buffer.allocUnsafeSlow(Buffer.byteLength(text))
   buffer.write(text)
@@ -128,6 +128,25 @@ export function pageBytes (reply: FastifyReply, answer: unknown): Buffer {
  * Sends kept bytes as the JSON answer they are: Fastify passes a Buffer through untouched. (The
  * type provider types `send` as the answer object, hence the cast.)
  */
-export function sendPage (reply: FastifyReply, body: Buffer): FastifyReply {
+function sendPage (reply: FastifyReply, body: Buffer): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(body as never)
+}
+
+/**
+ * Answers a read from `pages` when the page is kept, else reads it, keeps it and sends it.
+ * `read` is told whether the entry's tags are needed (only its first kept page files it) and
+ * returns the answer with them. Errors thrown by `read` are never kept.
+ */
+export async function answerFromPages (
+  reply: FastifyReply, pages: TaggedPages, entryKey: string, pageKey: string,
+  read: (needTags: boolean) => Promise<[answer: unknown, tags: readonly string[]]>
+): Promise<FastifyReply> {
+  const kept = pages.get(entryKey, pageKey)
+  if (kept !== undefined) return sendPage(reply, kept)
+  const generation = pages.generation
+  const [answer, tags] = await read(pages.enabled && !pages.has(entryKey))
+  if (!pages.enabled) return reply.send(answer as never)
+  const body = pageBytes(reply, answer)
+  pages.store(entryKey, pageKey, body, tags, generation)
+  return sendPage(reply, body)
 }

@@ -9,6 +9,8 @@ import {
   createBoard, deleteBoard, editBoard, favoriteBoard, findBoard, listBoardPosts, listBoards,
   listFavoriteBoards, unfavoriteBoard
 } from '../../db/community.js'
+import { boardTag, CommunityPages, postTag } from '../../plugins/community-cache.js'
+import { answerFromPages } from '../../plugins/tagged-pages.js'
 
 const TAGS = ['boards']
 
@@ -110,6 +112,8 @@ const boardRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     handler: async function removeBoard (request) {
       const authorIds = await deleteBoard(fastify.sql, viewer(request.user), request.params.id)
       for (const authorId of authorIds) fastify.feedPages.postsChanged(authorId)
+      // Every post of the board is gone, and with them their comment pages: a rare event.
+      fastify.communityPages.clear()
       return { deleted: true as const }
     }
   })
@@ -156,9 +160,17 @@ const boardRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       querystring: BoardPostQuery,
       response: { 200: PostPage, ...errors(404) }
     },
-    handler: async function readBoardPosts (request) {
+    handler: async function readBoardPosts (request, reply) {
       const { q, ...page } = request.query
-      return await listBoardPosts(fastify.sql, request.user.id, request.params.id, q, page)
+      const boardId = request.params.id
+      const readerId = request.user.id
+      const read = async () => await listBoardPosts(fastify.sql, readerId, boardId, q, page)
+      // Only first pages without a search are kept (plugins/community-cache.ts).
+      if (q !== undefined || page.cursor !== undefined) return await read()
+      return await answerFromPages(reply, fastify.communityPages, CommunityPages.boardEntry(boardId, readerId, page.limit), '', async () => {
+        const answer = await read()
+        return [answer, [boardTag(boardId), ...answer.items.map(post => postTag(post.id))]]
+      })
     }
   })
 }

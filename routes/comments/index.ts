@@ -4,6 +4,8 @@ import { IdParams, PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { Comment, CommentDeleted, CommentPage, NewCommentBody } from '../../schemas/community.js'
 import { createComment, deleteComment, listComments } from '../../db/comments.js'
+import { CommunityPages, postTag } from '../../plugins/community-cache.js'
+import { answerFromPages } from '../../plugins/tagged-pages.js'
 
 const TAGS = ['comments']
 
@@ -21,8 +23,12 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       querystring: PageQuery,
       response: { 200: CommentPage, ...errors(404) }
     },
-    handler: async function readComments (request) {
-      return await listComments(fastify.sql, request.user.id, request.params.id, request.query)
+    handler: async function readComments (request, reply) {
+      const postId = request.params.id
+      const readerId = request.user.id
+      const page = request.query
+      return await answerFromPages(reply, fastify.communityPages, CommunityPages.commentsEntry(postId, readerId), `${page.limit}:${page.cursor ?? ''}`,
+        async () => [await listComments(fastify.sql, readerId, postId, page), [postTag(postId)]])
     }
   })
 
@@ -41,6 +47,7 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     },
     handler: async function addComment (request, reply) {
       const comment = await createComment(fastify.sql, request.user.id, request.params.id, request.body)
+      fastify.communityPages.invalidate(postTag(comment.postId))
       return reply.code(201).send(comment)
     }
   })
@@ -57,7 +64,8 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     },
     handler: async function removeComment (request) {
       const { id, role } = request.user
-      await deleteComment(fastify.sql, { id, isAdmin: role === 'admin' }, request.params.id)
+      const postId = await deleteComment(fastify.sql, { id, isAdmin: role === 'admin' }, request.params.id)
+      fastify.communityPages.invalidate(postTag(postId))
       return { deleted: true as const }
     }
   })

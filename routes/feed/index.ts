@@ -6,7 +6,7 @@ import { errors } from '../../schemas/errors.js'
 import { PostPage } from '../../schemas/social.js'
 import { listFeedPage } from '../../db/posts.js'
 import { listFolloweeIds } from '../../db/follows.js'
-import { pageBytes, sendPage } from '../../plugins/tagged-pages.js'
+import { answerFromPages } from '../../plugins/tagged-pages.js'
 
 const feedRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.requireAuthentication()
@@ -29,19 +29,9 @@ const feedRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       const page = request.query
       // A forged cursor is never cached: listFeedPage refuses it with a 400 before any query.
       const pageKey = `${page.limit}:${page.cursor ?? ''}`
-      const cached = feedPages.get(readerId, pageKey)
-      if (cached !== undefined) return sendPage(reply, cached)
-
-      const generation = feedPages.generation
-      // Followees are needed only to file a reader's first cached page under their authors.
-      const needFollowees = feedPages.enabled && !feedPages.has(readerId)
-      const [result, followees] = await Promise.all([
-        listFeedPage(sql, readerId, page),
-        needFollowees ? listFolloweeIds(sql, readerId) : []
-      ])
-      const body = pageBytes(reply, result)
-      feedPages.store(readerId, pageKey, body, followees, generation)
-      return sendPage(reply, body)
+      return await answerFromPages(reply, feedPages, readerId, pageKey, async (needFollowees) =>
+        // Followees are needed only to file a reader's first cached page under their authors.
+        await Promise.all([listFeedPage(sql, readerId, page), needFollowees ? listFolloweeIds(sql, readerId) : []]))
     }
   })
 }

@@ -55,7 +55,7 @@ const mediaRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       const input = await part.toBuffer()
       const image = await storableImage(input)
       const media = await addMedia(fastify.sql, request.user.id, request.params.id, image)
-      fastify.feedPages.postsChanged(request.user.id)
+      fastify.postChanged({ postId: request.params.id, authorId: request.user.id })
       return reply.code(201).send(media)
     }
   })
@@ -109,9 +109,9 @@ const mediaRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     },
     handler: async function remove (request) {
       const { id, role } = request.user
-      const authorId = await deleteMedia(fastify.sql, { id, isAdmin: role === 'admin' }, request.params.id)
+      const post = await deleteMedia(fastify.sql, { id, isAdmin: role === 'admin' }, request.params.id)
       cached.delete(request.params.id)
-      fastify.feedPages.postsChanged(authorId)
+      fastify.postChanged(post)
       return { deleted: true as const }
     }
   })

@@ -5,6 +5,8 @@ import { IdParams, PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { ConversationPage, Message, MessagePage, NewMessageBody } from '../../schemas/community.js'
 import { listConversations, readConversation, sendMessage } from '../../db/messages.js'
+import { CommunityPages, conversationsTag } from '../../plugins/community-cache.js'
+import { answerFromPages } from '../../plugins/tagged-pages.js'
 
 const TAGS = ['messages']
 
@@ -24,7 +26,9 @@ const messageRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 201: Message, ...errors(404) }
     },
     handler: async function send (request, reply) {
-      return reply.code(201).send(await sendMessage(fastify.sql, request.user.id, request.body))
+      const { message, memberIds } = await sendMessage(fastify.sql, request.user.id, request.body)
+      for (const userId of memberIds) fastify.communityPages.invalidate(conversationsTag(userId))
+      return reply.code(201).send(message)
     }
   })
 
@@ -38,8 +42,11 @@ const messageRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       querystring: PageQuery,
       response: { 200: ConversationPage }
     },
-    handler: async function readConversations (request) {
-      return await listConversations(fastify.sql, request.user.id, request.query)
+    handler: async function readConversations (request, reply) {
+      const userId = request.user.id
+      const page = request.query
+      return await answerFromPages(reply, fastify.communityPages, CommunityPages.conversationsEntry(userId), `${page.limit}:${page.cursor ?? ''}`,
+        async () => [await listConversations(fastify.sql, userId, page), [conversationsTag(userId)]])
     }
   })
 
@@ -55,7 +62,10 @@ const messageRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: MessagePage, ...errors(404) }
     },
     handler: async function readMessages (request) {
-      return await readConversation(fastify.sql, request.user.id, request.params.id, request.query)
+      const messages = await readConversation(fastify.sql, request.user.id, request.params.id, request.query)
+      // Reading marked the conversation read: its unread count in the caller's list is stale.
+      fastify.communityPages.invalidate(conversationsTag(request.user.id))
+      return messages
     }
   })
 }

@@ -39,7 +39,7 @@ const reactionRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       },
       handler: async function changeLike (request) {
         const { state, authorId } = await setLike(fastify.sql, request.user.id, request.params.id, on)
-        fastify.feedPages.postsChanged(authorId)
+        fastify.postChanged({ postId: request.params.id, authorId })
         return state
       }
     })
@@ -56,7 +56,7 @@ const reactionRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       },
       handler: async function changeScrap (request) {
         const { state, authorId } = await setScrap(fastify.sql, request.user.id, request.params.id, on)
-        fastify.feedPages.postsChanged(authorId)
+        fastify.postChanged({ postId: request.params.id, authorId })
         return state
       }
     })

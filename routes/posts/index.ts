@@ -23,7 +23,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     handler: async function writePost (request, reply) {
       const { title, body, anonymous = false, boardId } = request.body
       const post = await createPost(fastify.sql, request.user.id, { title, body, anonymous, boardId })
-      fastify.feedPages.postsChanged(request.user.id)
+      fastify.postChanged({ postId: post.id, authorId: request.user.id, newInBoard: post.boardId })
       return reply.code(201).send(post)
     }
   })
@@ -73,7 +73,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     },
     handler: async function updatePost (request) {
       const post = await editPost(fastify.sql, request.user.id, request.params.id, request.body)
-      fastify.feedPages.postsChanged(request.user.id)
+      fastify.postChanged({ postId: post.id, authorId: request.user.id })
       return post
     }
   })
@@ -91,7 +91,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     handler: async function removePost (request) {
       const { id, role } = request.user
       const { authorId } = await deletePost(fastify.sql, { id, isAdmin: role === 'admin' }, request.params.id)
-      fastify.feedPages.postsChanged(authorId)
+      fastify.postChanged({ postId: request.params.id, authorId })
       return { deleted: true as const }
     }
   })

@@ -1,0 +1,118 @@
+-- The community's pages kept in memory (plugins/community-cache.ts: a board's first page, a
+-- post's comments, a user's conversation list) are kept fresh across instances as the feed's
+-- are (003): every change that can alter one is announced on the `pages_changed` channel by the
+-- database itself, whatever made it (a route, a cascade, an operator's UPDATE).
+--
+-- A payload is a comma-separated list of tags, or `all`:
+--   board:<board id>         a post was added to the board, or the board was changed or
+--                            deleted: its first pages are stale;
+--   post:<post id>           the post changed (text, counters, images, deletion) or its comments
+--                            did: the pages that show it are stale (a board page is filed under
+--                            each post it shows, so a like on an old post costs nothing);
+--   conversations:<user id>  this user's conversation list changed (a message, a read mark);
+--   all                      a user was renamed or a table emptied: every page is stale.
+
+create function pages_changed_by_posts() returns trigger language plpgsql as $$
+begin
+  if tg_op = 'INSERT' then
+    perform pg_notify('pages_changed', concat_ws(',', 'board:' || new.board_id, 'post:' || new.id));
+  elsif tg_op = 'UPDATE' then
+    perform pg_notify('pages_changed', concat_ws(',',
+      case when new.board_id is distinct from old.board_id then 'board:' || new.board_id end,
+      'post:' || new.id));
+  else
+    perform pg_notify('pages_changed', 'post:' || old.id);
+  end if;
+  return null;
+end $$;
+
+create trigger posts_pages_changed
+  after insert or update or delete on posts
+  for each row execute function pages_changed_by_posts();
+
+-- A deleted board's posts are deleted with it (each announces itself); an empty board's page
+-- still needs the word.
+create function pages_changed_by_boards() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('pages_changed', 'board:' || coalesce(new.id, old.id));
+  return null;
+end $$;
+
+create trigger boards_pages_changed
+  after update or delete on boards
+  for each row execute function pages_changed_by_boards();
+
+-- Comments (their labels are written in the same transaction) and images belong to a post.
+create function pages_changed_by_post_part() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('pages_changed', 'post:' || coalesce(new.post_id, old.post_id));
+  return null;
+end $$;
+
+create trigger comments_pages_changed
+  after insert or update or delete on comments
+  for each row execute function pages_changed_by_post_part();
+create trigger post_media_pages_changed
+  after insert or update or delete on post_media
+  for each row execute function pages_changed_by_post_part();
+
+-- A message moves both members' rows (last_message_at); reading one moves the reader's.
+create function pages_changed_by_conversation_members() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('pages_changed', 'conversations:' || coalesce(new.user_id, old.user_id));
+  return null;
+end $$;
+
+create trigger conversation_members_pages_changed
+  after insert or update or delete on conversation_members
+  for each row execute function pages_changed_by_conversation_members();
+
+-- Messages are written with their members' rows stamped (above); a message changed in place
+-- (only by hand: the API never edits one) may be the last one shown.
+create function pages_changed_by_messages() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('pages_changed', 'conversations:' || m.user_id)
+  from conversation_members m where m.conversation_id = new.conversation_id;
+  return null;
+end $$;
+
+create trigger messages_pages_changed
+  after update on messages
+  for each row execute function pages_changed_by_messages();
+
+-- The post a conversation came from is shown with it (and set to null when the post goes).
+create function pages_changed_by_conversations() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('pages_changed', 'conversations:' || new.user_low || ',conversations:' || new.user_high);
+  return null;
+end $$;
+
+create trigger conversations_pages_changed
+  after update on conversations
+  for each row execute function pages_changed_by_conversations();
+
+-- Names are on posts, comments and conversations alike; renames are rare.
+create function pages_changed_everywhere() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('pages_changed', 'all');
+  return null;
+end $$;
+
+create trigger users_pages_changed
+  after update of username, nickname on users
+  for each row when (old.username is distinct from new.username or old.nickname is distinct from new.nickname)
+  execute function pages_changed_everywhere();
+
+-- TRUNCATE fires no row triggers.
+create trigger posts_pages_truncated after truncate on posts
+  for each statement execute function pages_changed_everywhere();
+create trigger boards_pages_truncated after truncate on boards
+  for each statement execute function pages_changed_everywhere();
+create trigger comments_pages_truncated after truncate on comments
+  for each statement execute function pages_changed_everywhere();
+create trigger post_media_pages_truncated after truncate on post_media
+  for each statement execute function pages_changed_everywhere();
+create trigger conversation_members_pages_truncated after truncate on conversation_members
+  for each statement execute function pages_changed_everywhere();
+create trigger messages_pages_truncated after truncate on messages
+  for each statement execute function pages_changed_everywhere();

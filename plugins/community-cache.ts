@@ -1,0 +1,75 @@
+// The community's hottest reads kept in memory as the exact bytes sent, per reader, the way the
+// feed's pages are (plugins/feed-cache.ts): a board's first page, a post's comment pages and a
+// user's conversation list. Each costs about a millisecond of this process's CPU to build (a
+// page of posts with their images, a thread of up to 20 comments with 100 replies each), and
+// is read again and again between the changes that alter it.
+//
+// Each entry is filed under tags naming what it shows (tagged-pages.ts):
+// - a board's first page as one reader sees it: `board:<id>` (a new post, or the board deleted)
+//   and `post:<id>` of each post on it (an edit, a like, a comment, an image, a deletion);
+// - a post's comment pages as one reader sees them: `post:<id>`;
+// - a user's conversation pages: `conversations:<user id>`.
+// Only first pages of boards are kept (readers return to the first page; deeper ones are
+// walked once), and no search.
+//
+// Kept fresh by invalidation, never by expiry:
+// - across instances, by the `pages_changed` NOTIFY the triggers of migration 012 send;
+// - on this instance, synchronously, by the routes that write, so that any client (not only the
+//   writer) reads a write made here even before the notification arrives;
+// - when the listener (re)connects, everything is dropped: notifications may have been missed.
+//
+// Bounded by PAGE_CACHE_MB (0 turns it off).
+import fp from 'fastify-plugin'
+import { PAGES_CHANGED_CHANNEL } from '../db/channels.js'
+import { TaggedPages } from './tagged-pages.js'
+
+export const boardTag = (boardId: string): string => `board:${boardId}`
+export const postTag = (postId: string): string => `post:${postId}`
+export const conversationsTag = (userId: string): string => `conversations:${userId}`
+
+const KNOWN_TAG = /^(board|post|conversations):[^,]+$/
+
+/** The community's cached pages, with the entry keys and tags of each kind. */
+export class CommunityPages extends TaggedPages {
+  constructor (maxBytes: number) {
+    super(maxBytes, { maxPagesPerEntry: 8, bytesPerEntry: 300, bytesPerTag: 100 })
+  }
+
+  /** One page per entry: each page size shows its own posts, so files under its own tags. */
+  static boardEntry (boardId: string, readerId: string, limit: number): string { return `board:${boardId}:${readerId}:${limit}` }
+  static commentsEntry (postId: string, readerId: string): string { return `comments:${postId}:${readerId}` }
+  static conversationsEntry (userId: string): string { return `conversations:${userId}` }
+}
+
+/**
+ * Applies one `pages_changed` payload: tags separated by commas, or `all`. A tag this version
+ * does not know (sent by a newer one) forgets everything rather than guess.
+ */
+export function applyPageChange (pages: CommunityPages, payload: string): void {
+  const tags = payload.split(',')
+  if (!tags.every(tag => KNOWN_TAG.test(tag))) return pages.clear()
+  for (const tag of tags) pages.invalidate(tag)
+}
+
+/** A post this instance just wrote: the post, its author (for the feed) and its board when new. */
+export type PostWrite = { postId: string, authorId: string, newInBoard?: string | null | undefined }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    communityPages: CommunityPages
+    /** Drops what a write to a post made stale here, in the feed's pages and the community's. */
+    postChanged: (write: PostWrite) => void
+  }
+}
+
+export default fp(async function communityCachePlugin (fastify) {
+  const pages = new CommunityPages(fastify.config.PAGE_CACHE_MB * 1024 * 1024)
+
+  await fastify.subscribe(PAGES_CHANGED_CHANNEL, (payload) => applyPageChange(pages, payload), () => pages.clear())
+  fastify.decorate('communityPages', pages)
+  fastify.decorate('postChanged', function postChanged ({ postId, authorId, newInBoard }: PostWrite) {
+    fastify.feedPages.postsChanged(authorId)
+    pages.invalidate(postTag(postId))
+    if (newInBoard != null) pages.invalidate(boardTag(newInBoard))
+  })
+}, { name: 'community-cache', dependencies: ['config', 'db', 'feed-cache'] })

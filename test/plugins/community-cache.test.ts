@@ -1,0 +1,216 @@
+import t from 'tap'
+import { randomUUID } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { applyPageChange, CommunityPages } from '../../plugins/community-cache.js'
+import { build, createDatabase, eventually } from '../helper.js'
+import { createUser, type TestUser } from '../accounts.js'
+
+type App = FastifyInstance
+const body = (text: string) => Buffer.from(JSON.stringify({ text }))
+
+t.test('CommunityPages: a post\'s tag drops the board pages that show it and its comment pages; a board\'s tag its pages', async (t) => {
+  const pages = new CommunityPages(1024 * 1024)
+  const fill = () => {
+    pages.store(CommunityPages.boardEntry('b1', 'reader', 20), '', body('board 1'), ['board:b1', 'post:p1', 'post:p2'], pages.generation)
+    pages.store(CommunityPages.boardEntry('b2', 'reader', 20), '', body('board 2'), ['board:b2', 'post:p3'], pages.generation)
+    pages.store(CommunityPages.commentsEntry('p1', 'reader'), '20:', body('comments of p1'), ['post:p1'], pages.generation)
+    pages.store(CommunityPages.conversationsEntry('reader'), '20:', body('conversations'), ['conversations:reader'], pages.generation)
+  }
+  fill()
+  pages.invalidate('post:p1')
+  t.equal(pages.get(CommunityPages.boardEntry('b1', 'reader', 20), ''), undefined, 'the board page showing p1')
+  t.equal(pages.get(CommunityPages.commentsEntry('p1', 'reader'), '20:'), undefined, 'p1\'s comments')
+  t.ok(pages.get(CommunityPages.boardEntry('b2', 'reader', 20), ''), 'another board\'s page stays')
+  t.ok(pages.get(CommunityPages.conversationsEntry('reader'), '20:'), 'conversations stay')
+
+  pages.invalidate('board:b2')
+  t.equal(pages.get(CommunityPages.boardEntry('b2', 'reader', 20), ''), undefined)
+  pages.invalidate('conversations:reader')
+  t.equal(pages.entries, 0)
+  t.equal(pages.bytes, 0, 'the memory accounting returns to zero')
+})
+
+t.test('applyPageChange: each listed tag; `all`, and any tag this version does not know, forget everything', async (t) => {
+  const pages = new CommunityPages(1024 * 1024)
+  const fill = () => {
+    pages.store('a', '', body('a'), ['post:p1'], pages.generation)
+    pages.store('b', '', body('b'), ['board:b1'], pages.generation)
+    pages.store('c', '', body('c'), ['conversations:u1'], pages.generation)
+  }
+  fill()
+  applyPageChange(pages, 'board:b1,post:p1')
+  t.equal(pages.entries, 1, 'both tags of one payload')
+  t.ok(pages.get('c', ''))
+  fill()
+  applyPageChange(pages, 'all')
+  t.equal(pages.entries, 0)
+  fill()
+  applyPageChange(pages, 'post:p9,reviews:r1')
+  t.equal(pages.entries, 0, 'an unknown kind of tag')
+})
+
+// Against the real app. Whether an answer came from memory is told apart by a change that
+// bypasses every notification (the trigger disabled for one statement's transaction).
+const PAGE_TRIGGERS = [
+  ['posts', 'posts_pages_changed'], ['boards', 'boards_pages_changed'], ['comments', 'comments_pages_changed'],
+  ['post_media', 'post_media_pages_changed'], ['conversation_members', 'conversation_members_pages_changed'],
+  ['messages', 'messages_pages_changed'], ['conversations', 'conversations_pages_changed']
+] as const
+
+async function silently (app: App, table: string, change: (tx: App['sql']) => Promise<unknown>): Promise<void> {
+  const [, trigger] = PAGE_TRIGGERS.find(([name]) => name === table)!
+  await app.sql.begin(async (tx) => {
+    await tx`alter table ${tx(table)} disable trigger ${tx(trigger)}`
+    await change(tx as unknown as App['sql'])
+    await tx`alter table ${tx(table)} enable trigger ${tx(trigger)}`
+  })
+}
+
+/** Waits until this app has applied every notification sent so far (see feed-cache.test.ts). */
+async function settled (app: App): Promise<void> {
+  const marker = `post:${randomUUID()}`
+  app.communityPages.store('marker', '', Buffer.from('{}'), [marker], app.communityPages.generation)
+  await app.sql`select pg_notify('pages_changed', ${marker})`
+  const started = Date.now()
+  while (app.communityPages.get('marker', '') !== undefined) {
+    if (Date.now() - started > 5000) throw new Error('the marker notification never arrived')
+    await new Promise(resolve => setTimeout(resolve, 5))
+  }
+}
+
+async function call (app: App, user: TestUser, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) {
+  const res = await app.inject({ method, url, headers: user.auth, ...(payload === undefined ? {} : { payload }) })
+  if (res.statusCode >= 400) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`)
+  return res.json()
+}
+
+/** A school, a board owned by `owner`, and a post by `author` in it. */
+async function boardWithPost (app: App, admin: TestUser, owner: TestUser, author: TestUser, post: object = {}) {
+  const school = await call(app, admin, 'POST', '/schools', { name: `학교 ${randomUUID()}` })
+  const board = await call(app, owner, 'POST', '/boards', { schoolId: school.id, category: '자유', name: '자유게시판' })
+  const written = await call(app, author, 'POST', '/posts', { title: '첫 글', body: '본문', boardId: board.id, ...post })
+  return { boardId: board.id as string, postId: written.id as string }
+}
+
+const boardPage = async (app: App, user: TestUser, boardId: string) => (await call(app, user, 'GET', `/boards/${boardId}/posts`)).items
+const titles = async (app: App, user: TestUser, boardId: string) => (await boardPage(app, user, boardId)).map((p: { title: string }) => p.title)
+const commentBodies = async (app: App, user: TestUser, postId: string) =>
+  (await call(app, user, 'GET', `/posts/${postId}/comments`)).items.map((c: { body: string | null }) => c.body)
+const lastMessages = async (app: App, user: TestUser) =>
+  (await call(app, user, 'GET', '/messages/conversations')).items.map((c: { lastMessage: { body: string }, unreadCount: number }) => [c.lastMessage.body, c.unreadCount])
+
+t.test('a board\'s first page, a post\'s comments and a conversation list are served from memory; a plain UPDATE reaches each by NOTIFY', async (t) => {
+  const app = await build(t, { env: { ADMIN_USERNAMES: 'cacheadmin1' } })
+  const [admin, author, reader] = await Promise.all([createUser(app, { username: 'cacheadmin1' }), createUser(app), createUser(app)])
+  const { boardId, postId } = await boardWithPost(app, admin, admin, author)
+  const comment = await call(app, reader, 'POST', `/posts/${postId}/comments`, { body: '댓글' })
+  const message = await call(app, reader, 'POST', '/messages', { toUsername: author.username, body: '안녕하세요' })
+  await settled(app)
+  t.same(await titles(app, reader, boardId), ['첫 글'])
+  t.same(await commentBodies(app, reader, postId), ['댓글'])
+  t.same(await lastMessages(app, author), [['안녕하세요', 1]])
+
+  await silently(app, 'posts', tx => tx`update posts set title = 'unannounced' where id = ${postId}`)
+  await silently(app, 'comments', tx => tx`update comments set body = 'unannounced' where id = ${comment.id}`)
+  await silently(app, 'messages', tx => tx`update messages set body = 'unannounced' where id = ${message.id}`)
+  t.same(await titles(app, reader, boardId), ['첫 글'], 'the kept board page, not the database')
+  t.same(await commentBodies(app, reader, postId), ['댓글'], 'the kept comments')
+  t.same(await lastMessages(app, author), [['안녕하세요', 1]], 'the kept conversations')
+
+  // Plain UPDATEs, as a script or another feature would run them: the triggers announce them.
+  await app.sql`update posts set title = 'by a script' where id = ${postId}`
+  await app.sql`update comments set body = 'by a script' where id = ${comment.id}`
+  await app.sql`update messages set body = 'by a script' where id = ${message.id}`
+  t.pass(`board page after ${await eventually(() => titles(app, reader, boardId), ['by a script'], 2000)} ms`)
+  t.pass(`comments after ${await eventually(() => commentBodies(app, reader, postId), ['by a script'], 2000)} ms`)
+  t.pass(`conversations after ${await eventually(() => lastMessages(app, author), [['by a script', 1]], 2000)} ms`)
+})
+
+t.test('a page kept for one reader is never served to another: an anonymous author stays unnamed', async (t) => {
+  const app = await build(t, { env: { ADMIN_USERNAMES: 'cacheadmin2' } })
+  const [admin, author, reader] = await Promise.all([createUser(app, { username: 'cacheadmin2' }), createUser(app), createUser(app)])
+  const { boardId, postId } = await boardWithPost(app, admin, admin, author, { anonymous: true })
+  await call(app, author, 'POST', `/posts/${postId}/comments`, { body: '글쓴이 댓글', anonymous: true })
+  for (let round = 0; round < 2; round++) {
+    const [mine] = await boardPage(app, author, boardId)
+    const [theirs] = await boardPage(app, reader, boardId)
+    t.match(mine.author, { id: author.id }, 'the author sees themselves')
+    t.equal(theirs.author, null, 'another reader does not')
+    const [myComment] = (await call(app, author, 'GET', `/posts/${postId}/comments`)).items
+    const raw = await app.inject({ url: `/posts/${postId}/comments`, headers: reader.auth })
+    t.equal(myComment.mine, true)
+    t.notOk(raw.body.includes(author.id) || raw.body.includes(author.username), 'no trace of the author in the other reader\'s bytes')
+  }
+  t.ok(app.communityPages.entries >= 4, 'all four were kept')
+})
+
+t.test('with the triggers off, the routes\' own invalidation shows every write made here to every reader at once', async (t) => {
+  const database = await createDatabase()
+  const app = await build(t, { env: { DATABASE_URL: database, ADMIN_USERNAMES: 'cacheadmin3' } })
+  for (const [table, trigger] of PAGE_TRIGGERS) await app.sql`alter table ${app.sql(table)} disable trigger ${app.sql(trigger)}`
+  const [admin, author, reader, other] = await Promise.all([
+    createUser(app, { username: 'cacheadmin3' }), createUser(app), createUser(app), createUser(app)
+  ])
+  const { boardId, postId } = await boardWithPost(app, admin, admin, author)
+  const counts = async () => (await boardPage(app, reader, boardId)).map((p: Record<string, unknown>) =>
+    [p.title, p.likeCount, p.likedByMe, p.commentCount])
+  t.same(await counts(), [['첫 글', 0, false, 0]])
+
+  const second = await call(app, other, 'POST', '/posts', { title: '둘째 글', body: '본문', boardId })
+  t.same(await counts(), [['둘째 글', 0, false, 0], ['첫 글', 0, false, 0]], 'a new post in the board')
+  await call(app, other, 'PUT', `/posts/${postId}/like`)
+  t.same((await counts())[1], ['첫 글', 1, false, 0], 'another reader\'s like')
+  await call(app, reader, 'PUT', `/posts/${postId}/like`)
+  t.same((await counts())[1], ['첫 글', 2, true, 0], 'the reader\'s own like')
+  await call(app, author, 'PUT', `/posts/${postId}`, { title: '고친 글', body: '본문' })
+  t.same((await counts())[1], ['고친 글', 2, true, 0], 'an edit')
+
+  t.same(await commentBodies(app, reader, postId), [])
+  const comment = await call(app, other, 'POST', `/posts/${postId}/comments`, { body: '댓글' })
+  t.same(await commentBodies(app, reader, postId), ['댓글'], 'another reader\'s comment')
+  t.same((await counts())[1], ['고친 글', 2, true, 1], 'and the count on the board page')
+  await call(app, other, 'DELETE', `/comments/${comment.id}`)
+  t.same(await commentBodies(app, reader, postId), [], 'a deleted comment')
+
+  t.same(await lastMessages(app, author), [])
+  const sent = await call(app, reader, 'POST', '/messages', { postId, body: '쪽지' })
+  t.same(await lastMessages(app, author), [['쪽지', 1]], 'a message reaches the recipient\'s list')
+  t.same(await lastMessages(app, reader), [['쪽지', 0]], 'and the sender\'s')
+  await call(app, author, 'GET', `/messages/conversations/${sent.conversationId}`)
+  t.same(await lastMessages(app, author), [['쪽지', 0]], 'reading marks it read')
+
+  await call(app, admin, 'DELETE', `/posts/${second.id}`)
+  t.same(await titles(app, reader, boardId), ['고친 글'], 'a deleted post leaves the page')
+  await call(app, admin, 'DELETE', `/boards/${boardId}`)
+  t.equal((await app.inject({ url: `/boards/${boardId}/posts`, headers: reader.auth })).statusCode, 404, 'a deleted board')
+  t.equal((await app.inject({ url: `/posts/${postId}/comments`, headers: reader.auth })).statusCode, 404, 'and its posts\' comments')
+})
+
+t.test('a write on one instance reaches the pages another instance keeps', async (t) => {
+  const database = await createDatabase()
+  const env = { DATABASE_URL: database, ADMIN_USERNAMES: 'cacheadmin4' }
+  const [one, two] = await Promise.all([build(t, { env }), build(t, { env })])
+  const [admin, author, reader] = await Promise.all([createUser(one, { username: 'cacheadmin4' }), createUser(one), createUser(one)])
+  const { boardId, postId } = await boardWithPost(one, admin, admin, author)
+  await Promise.all([settled(one), settled(two)])
+  t.same(await titles(one, reader, boardId), ['첫 글'])
+  t.same(await commentBodies(one, reader, postId), [])
+  t.same(await lastMessages(one, author), [])
+
+  await call(two, author, 'POST', '/posts', { title: '다른 인스턴스', body: '본문', boardId })
+  await call(two, reader, 'POST', `/posts/${postId}/comments`, { body: '저쪽 댓글' })
+  await call(two, reader, 'POST', '/messages', { toUsername: author.username, body: '저쪽 쪽지' })
+  t.pass(`board page after ${await eventually(() => titles(one, reader, boardId), ['다른 인스턴스', '첫 글'], 2000)} ms`)
+  t.pass(`comments after ${await eventually(() => commentBodies(one, reader, postId), ['저쪽 댓글'], 2000)} ms`)
+  t.pass(`conversations after ${await eventually(() => lastMessages(one, author), [['저쪽 쪽지', 1]], 2000)} ms`)
+})
+
+t.test('with PAGE_CACHE_MB=0 every read goes to the database', async (t) => {
+  const app = await build(t, { env: { PAGE_CACHE_MB: '0', ADMIN_USERNAMES: 'cacheadmin5' } })
+  const [admin, author, reader] = await Promise.all([createUser(app, { username: 'cacheadmin5' }), createUser(app), createUser(app)])
+  const { boardId, postId } = await boardWithPost(app, admin, admin, author)
+  t.same(await titles(app, reader, boardId), ['첫 글'])
+  await silently(app, 'posts', tx => tx`update posts set title = 'unannounced' where id = ${postId}`)
+  t.same(await titles(app, reader, boardId), ['unannounced'])
+  t.equal(app.communityPages.entries, 0)
+})
