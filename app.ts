@@ -29,7 +29,7 @@ import databaseHealthPlugin from './plugins/db-health.js'
 import databaseGatePlugin from './plugins/db-gate.js'
 import accountCachePlugin from './plugins/account-cache.js'
 import feedCachePlugin from './plugins/feed-cache.js'
-import communityCachePlugin from './plugins/community-cache.js'
+import pageCachePlugin from './plugins/page-cache.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import { AccessLog } from './plugins/access-log.js'
 
@@ -116,7 +116,7 @@ async function app (fastify: FastifyInstance, options: AppOptions): Promise<void
   await fastify.register(accountCachePlugin)
   await fastify.register(accountFlowsPlugin)
   await fastify.register(feedCachePlugin)
-  await fastify.register(communityCachePlugin)
+  await fastify.register(pageCachePlugin)
   await fastify.register(rateLimitPlugin)
   await fastify.register(clockPlugin)
   await fastify.register(modelClientPlugin)

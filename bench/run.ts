@@ -337,18 +337,18 @@ async function campusScenarios (
       db,
       versusCeiling
     }
-    if (only.has('community')) {
-      // The same service with the community's page cache off, for the uncached comparisons.
+    if (only.has('community') || only.has('timetable')) {
+      // The same service with its page cache off, for the uncached comparisons.
       const uncached = await startService('service-campus-uncached', withDatabase(serverUrl, CAMPUS_DB), { PAGE_CACHE_MB: '0' })
       try {
-        const uncachedBench = { ...bench, base: uncached.base, tokens: await tokensFor(uncached.base, 20) }
-        targets.push(...await communityScenarios(bench, uncachedBench, campus.threadPostId!))
+        const uncachedBench = { ...bench, base: uncached.base, tokens: await tokensFor(uncached.base, bench.tokens.length) }
+        if (only.has('community')) targets.push(...await communityScenarios(bench, uncachedBench, campus.threadPostId!))
+        if (only.has('timetable')) targets.push(...await timetableScenarios(bench, uncachedBench, campus.timetables!))
         peak['service, campus, cache off'] = peakRssMiB(uncached.child.pid!)
       } finally {
         await stopChild(uncached.child)
       }
     }
-    if (only.has('timetable')) targets.push(...await timetableScenarios(bench, campus.timetables!))
     if (only.has('codegen')) targets.push(...await codegenScenarios(bench, modelUrl))
     if (only.has('media')) targets.push(...await mediaScenarios(bench, load, record, probeRate, ceilingUrl))
     peak['service, campus'] = peakRssMiB(service.child.pid!)

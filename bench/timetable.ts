@@ -98,27 +98,34 @@ export async function seedTimetables (sql: Sql): Promise<Planned[]> {
   return planned
 }
 
-export async function timetableScenarios (bench: Bench, planned: Planned[]): Promise<Target[]> {
+/**
+ * The scenarios and the issue's targets. Searches and fits are measured on `bench` (its page
+ * cache on) and, for the record, on `uncached` (the same service with PAGE_CACHE_MB=0).
+ */
+export async function timetableScenarios (bench: Bench, uncached: Bench, planned: Planned[]): Promise<Target[]> {
   const { base, tokens, connections, db, versusCeiling } = bench
   const schools = (await db<Array<{ id: string }>>`select id from schools order by name`).map(r => r.id)
-  const searches = schools.flatMap((school, s) => CATALOG.semesters.flatMap((semester, m) => TERMS.map((term, t) => ({
+  const searches = (of: Bench) => schools.flatMap((school, s) => CATALOG.semesters.flatMap((semester, m) => TERMS.map((term, t) => ({
     path: `/lectures?schoolId=${school}&semester=${semester}&q=${encodeURIComponent(term)}`,
-    token: tokens[(s + m + t) % tokens.length]!
+    token: of.tokens[(s + m + t) % of.tokens.length]!
   }))))
-  const probe = await getJson(base + searches[0]!.path, searches[0]!.token)
-  if (probe.status !== 200 || probe.body.items.length === 0) throw new Error(`GET ${searches[0]!.path}: ${probe.status}, ${probe.body.items?.length} items`)
-  const search = await versusCeiling('GET /lectures?q=', {
-    url: base, connections, requests: [rotating(searches, s => ({ method: 'GET', path: s.path, headers: bearer(s.token) }))]
-  })
+  const [first] = searches(bench)
+  const probe = await getJson(base + first!.path, first!.token)
+  if (probe.status !== 200 || probe.body.items.length === 0) throw new Error(`GET ${first!.path}: ${probe.status}, ${probe.body.items?.length} items`)
+  const searchOn = (of: Bench) => ({ url: of.base, connections, requests: [rotating(searches(of), s => ({ method: 'GET' as const, path: s.path, headers: bearer(s.token) }))] })
+  const search = await versusCeiling('GET /lectures?q=', searchOn(bench))
+  await versusCeiling('GET /lectures?q=, cache off', searchOn(uncached))
 
   // As a student asks it: their school's lectures that fit (the timetables hold school 1's).
-  const withToken = planned.map(p => ({ ...p, token: tokens[p.userIndex - 1]! }))
   const school1 = benchId('bench-school-1')
-  const fits = await versusCeiling('GET /lectures?fits=', {
-    url: base, connections,
-    requests: [rotating(withToken, p => ({ method: 'GET', path: `/lectures?schoolId=${school1}&fits=${p.timetableId}`, headers: bearer(p.token) }))]
+  const fitsOn = (of: Bench) => ({
+    url: of.base, connections,
+    requests: [rotating(planned, p => ({ method: 'GET' as const, path: `/lectures?schoolId=${school1}&fits=${p.timetableId}`, headers: bearer(of.tokens[p.userIndex - 1]!) }))]
   })
+  const fits = await versusCeiling('GET /lectures?fits=', fitsOn(bench))
+  await versusCeiling('GET /lectures?fits=, cache off', fitsOn(uncached))
 
+  const withToken = planned.map(p => ({ ...p, token: tokens[p.userIndex - 1]! }))
   // Each connection keeps one timetable (its own while there are enough) and alternates adding
   // and removing that timetable's spare lecture: every request changes the timetable.
   let next = 0

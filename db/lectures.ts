@@ -214,9 +214,9 @@ export async function listReviews (sql: ISql, lectureId: string, page: KeysetReq
   return toKeysetPage(rows, page.limit, toReview)
 }
 
-/** Deletes a review (its author or an admin) and takes it out of the lecture's rating. */
-export async function deleteReview (sql: ISql, viewer: { id: string, isAdmin: boolean }, id: string): Promise<void> {
-  const [row] = await sql`
+/** Deletes a review (its author or an admin) and takes it out of the lecture's rating; returns the lecture's id. */
+export async function deleteReview (sql: ISql, viewer: { id: string, isAdmin: boolean }, id: string): Promise<string> {
+  const [row] = await sql<Array<{ lectureId: string }>>`
     with removed as (
       delete from lecture_reviews
       where id = ${id} and (author_id = ${viewer.id} or ${viewer.isAdmin})
@@ -225,8 +225,8 @@ export async function deleteReview (sql: ISql, viewer: { id: string, isAdmin: bo
       update lectures l set review_count = l.review_count - 1, rating_sum = l.rating_sum - removed.rating
       from removed where l.id = removed.lecture_id
     )
-    select 1 as removed from removed`
-  if (row !== undefined) return
+    select lecture_id from removed`
+  if (row !== undefined) return row.lectureId
   const [exists] = await sql`select 1 from lecture_reviews where id = ${id}`
   throw new AppError(exists === undefined ? 'NOT_FOUND' : 'FORBIDDEN')
 }

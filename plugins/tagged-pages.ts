@@ -1,6 +1,6 @@
 // Answers kept in memory as the exact bytes sent, filed under tags that say what they show, and
 // dropped when a tag is invalidated: the feed's pages (plugins/feed-cache.ts) and the
-// community's (plugins/community-cache.ts) are both this, with different keys and tags.
+// community's (plugins/page-cache.ts) are both this, with different keys and tags.
 //
 // An entry is what one reader sees of one thing (a reader's feed; a board's first page as one
 // reader sees it), holding up to `maxPagesPerEntry` pages. Its tags name what its pages show

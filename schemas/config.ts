@@ -29,7 +29,7 @@ export const ConfigSchema = Type.Object({
   HASH_QUEUE_LIMIT: Type.Integer({ default: 64, minimum: 0, maximum: 10_000, description: 'hashes waiting before 503' }),
   MEDIA_CACHE_MB: Type.Integer({ default: 64, minimum: 0, maximum: 65_536, description: 'memory for image bytes served by GET /media, in MiB; 0 = off' }),
   FEED_CACHE_MB: Type.Integer({ default: 16, minimum: 0, maximum: 4096, description: 'memory for cached feed pages, in MiB; 0 = off' }),
-  PAGE_CACHE_MB: Type.Integer({ default: 16, minimum: 0, maximum: 4096, description: 'memory for cached board first pages, comment threads and conversation lists, in MiB; 0 = off' }),
+  PAGE_CACHE_MB: Type.Integer({ default: 16, minimum: 0, maximum: 4096, description: 'memory for cached board first pages, comment pages, conversation lists and lecture pages, in MiB; 0 = off' }),
   TRUST_PROXY: Type.Optional(Type.String({ minLength: 1, description: 'comma-separated proxy addresses or CIDRs' })),
   CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1, description: 'comma-separated allowed origins; unset = CORS off' })),
   ADMIN_USERNAMES: Type.String({ default: '' }),

@@ -1,6 +1,6 @@
--- The community's pages kept in memory (plugins/community-cache.ts: a board's first page, a
--- post's comments, a user's conversation list) are kept fresh across instances as the feed's
--- are (003): every change that can alter one is announced on the `pages_changed` channel by the
+-- The pages kept in memory by plugins/page-cache.ts (a board's first page, a post's comments,
+-- a user's conversation list, lecture searches, the lectures that fit a timetable) are kept
+-- fresh across instances as the feed's are (003): every change that can alter one is announced on the `pages_changed` channel by the
 -- database itself, whatever made it (a route, a cascade, an operator's UPDATE).
 --
 -- A payload is a comma-separated list of tags, or `all`:
@@ -10,6 +10,11 @@
 --                            did: the pages that show it are stale (a board page is filed under
 --                            each post it shows, so a like on an old post costs nothing);
 --   conversations:<user id>  this user's conversation list changed (a message, a read mark);
+--   catalog                  a lecture was added or removed, or its slots changed: every
+--                            lecture search and fit is stale;
+--   lecture:<lecture id>     the lecture changed (a review moved its rating);
+--   timetable:<id>           a lecture went into or out of the timetable, or it was deleted:
+--                            the lectures that fit it are stale;
 --   all                      a user was renamed or a table emptied: every page is stale.
 
 create function pages_changed_by_posts() returns trigger language plpgsql as $$
@@ -91,6 +96,52 @@ create trigger conversations_pages_changed
   after update on conversations
   for each row execute function pages_changed_by_conversations();
 
+create function pages_changed_by_lectures() returns trigger language plpgsql as $$
+begin
+  -- A review moves only the counters; a change to what a search or an order matches on is a
+  -- change of the catalog.
+  perform pg_notify('pages_changed',
+    case when tg_op = 'UPDATE' and (old.school_id, old.semester, old.code, old.search_text)
+                                   is not distinct from (new.school_id, new.semester, new.code, new.search_text)
+         then 'lecture:' || new.id else 'catalog' end);
+  return null;
+end $$;
+
+create trigger lectures_pages_changed
+  after insert or update or delete on lectures
+  for each row execute function pages_changed_by_lectures();
+
+create function pages_changed_in_catalog() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('pages_changed', 'catalog');
+  return null;
+end $$;
+
+create trigger lecture_slots_pages_changed
+  after insert or update or delete on lecture_slots
+  for each statement execute function pages_changed_in_catalog();
+
+create function pages_changed_by_timetable_part() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('pages_changed', 'timetable:' || coalesce(new.timetable_id, old.timetable_id));
+  return null;
+end $$;
+
+create trigger timetable_lectures_pages_changed
+  after insert or update or delete on timetable_lectures
+  for each row execute function pages_changed_by_timetable_part();
+
+-- An empty timetable's deletion moves no lecture row.
+create function pages_changed_by_timetables() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('pages_changed', 'timetable:' || coalesce(new.id, old.id));
+  return null;
+end $$;
+
+create trigger timetables_pages_changed
+  after update or delete on timetables
+  for each row execute function pages_changed_by_timetables();
+
 -- Names are on posts, comments and conversations alike; renames are rare.
 create function pages_changed_everywhere() returns trigger language plpgsql as $$
 begin
@@ -115,4 +166,12 @@ create trigger post_media_pages_truncated after truncate on post_media
 create trigger conversation_members_pages_truncated after truncate on conversation_members
   for each statement execute function pages_changed_everywhere();
 create trigger messages_pages_truncated after truncate on messages
+  for each statement execute function pages_changed_everywhere();
+create trigger lectures_pages_truncated after truncate on lectures
+  for each statement execute function pages_changed_everywhere();
+create trigger lecture_slots_pages_truncated after truncate on lecture_slots
+  for each statement execute function pages_changed_everywhere();
+create trigger timetable_lectures_pages_truncated after truncate on timetable_lectures
+  for each statement execute function pages_changed_everywhere();
+create trigger timetables_pages_truncated after truncate on timetables
   for each statement execute function pages_changed_everywhere();

@@ -9,7 +9,7 @@ import {
   createBoard, deleteBoard, editBoard, favoriteBoard, findBoard, listBoardPosts, listBoards,
   listFavoriteBoards, unfavoriteBoard
 } from '../../db/community.js'
-import { boardTag, CommunityPages, postTag } from '../../plugins/community-cache.js'
+import { boardTag, PageCache, postTag } from '../../plugins/page-cache.js'
 import { answerFromPages } from '../../plugins/tagged-pages.js'
 
 const TAGS = ['boards']
@@ -113,7 +113,7 @@ const boardRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       const authorIds = await deleteBoard(fastify.sql, viewer(request.user), request.params.id)
       for (const authorId of authorIds) fastify.feedPages.postsChanged(authorId)
       // Every post of the board is gone, and with them their comment pages: a rare event.
-      fastify.communityPages.clear()
+      fastify.pageCache.clear()
       return { deleted: true as const }
     }
   })
@@ -165,9 +165,9 @@ const boardRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       const boardId = request.params.id
       const readerId = request.user.id
       const read = async () => await listBoardPosts(fastify.sql, readerId, boardId, q, page)
-      // Only first pages without a search are kept (plugins/community-cache.ts).
+      // Only first pages without a search are kept (plugins/page-cache.ts).
       if (q !== undefined || page.cursor !== undefined) return await read()
-      return await answerFromPages(reply, fastify.communityPages, CommunityPages.boardEntry(boardId, readerId, page.limit), '', async () => {
+      return await answerFromPages(reply, fastify.pageCache, PageCache.boardEntry(boardId, readerId, page.limit), '', async () => {
         const answer = await read()
         return [answer, [boardTag(boardId), ...answer.items.map(post => postTag(post.id))]]
       })

@@ -4,7 +4,7 @@ import { IdParams, PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { Comment, CommentDeleted, CommentPage, NewCommentBody } from '../../schemas/community.js'
 import { createComment, deleteComment, listComments } from '../../db/comments.js'
-import { CommunityPages, postTag } from '../../plugins/community-cache.js'
+import { PageCache, postTag } from '../../plugins/page-cache.js'
 import { answerFromPages } from '../../plugins/tagged-pages.js'
 
 const TAGS = ['comments']
@@ -27,7 +27,7 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       const postId = request.params.id
       const readerId = request.user.id
       const page = request.query
-      return await answerFromPages(reply, fastify.communityPages, CommunityPages.commentsEntry(postId, readerId), `${page.limit}:${page.cursor ?? ''}`,
+      return await answerFromPages(reply, fastify.pageCache, PageCache.commentsEntry(postId, readerId), `${page.limit}:${page.cursor ?? ''}`,
         async () => [await listComments(fastify.sql, readerId, postId, page), [postTag(postId)]])
     }
   })
@@ -47,7 +47,7 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     },
     handler: async function addComment (request, reply) {
       const comment = await createComment(fastify.sql, request.user.id, request.params.id, request.body)
-      fastify.communityPages.invalidate(postTag(comment.postId))
+      fastify.pageCache.invalidate(postTag(comment.postId))
       return reply.code(201).send(comment)
     }
   })
@@ -65,7 +65,7 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     handler: async function removeComment (request) {
       const { id, role } = request.user
       const postId = await deleteComment(fastify.sql, { id, isAdmin: role === 'admin' }, request.params.id)
-      fastify.communityPages.invalidate(postTag(postId))
+      fastify.pageCache.invalidate(postTag(postId))
       return { deleted: true as const }
     }
   })

@@ -5,6 +5,8 @@ import { IdParams } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { Lecture, LecturePage, LectureQuery, NewLectureBody } from '../../schemas/timetable.js'
 import { createLecture, getLecture, listLectures } from '../../db/lectures.js'
+import { CATALOG_TAG, lectureTag, PageCache, timetableTag } from '../../plugins/page-cache.js'
+import { answerFromPages } from '../../plugins/tagged-pages.js'
 
 const TAGS = ['lectures']
 
@@ -23,9 +25,16 @@ const lectureRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       querystring: LectureQuery,
       response: { 200: LecturePage, ...errors(404) }
     },
-    handler: async function searchLectures (request) {
+    handler: async function searchLectures (request, reply) {
       const { schoolId, semester, q, fits, ...page } = request.query
-      return await listLectures(fastify.sql, request.user.id, { schoolId, semester, q, fits }, page)
+      const readerId = request.user.id
+      const query = JSON.stringify([schoolId, semester, q, page.limit, page.cursor])
+      const entry = fits === undefined ? PageCache.lecturesEntry(query) : PageCache.fitsEntry(fits, readerId, query)
+      return await answerFromPages(reply, fastify.pageCache, entry, '', async () => {
+        const answer = await listLectures(fastify.sql, readerId, { schoolId, semester, q, fits }, page)
+        const tags = [CATALOG_TAG, ...answer.items.map(lecture => lectureTag(lecture.id))]
+        return [answer, fits === undefined ? tags : [...tags, timetableTag(fits)]]
+      })
     }
   })
 
@@ -41,7 +50,9 @@ const lectureRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     },
     handler: async function addLecture (request, reply) {
       requireAdmin(request)
-      return reply.code(201).send(await createLecture(fastify.sql, request.body))
+      const lecture = await createLecture(fastify.sql, request.body)
+      fastify.pageCache.invalidate(CATALOG_TAG)
+      return reply.code(201).send(lecture)
     }
   })
 

@@ -5,7 +5,7 @@ import { IdParams, PageQuery } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { ConversationPage, Message, MessagePage, NewMessageBody } from '../../schemas/community.js'
 import { listConversations, readConversation, sendMessage } from '../../db/messages.js'
-import { CommunityPages, conversationsTag } from '../../plugins/community-cache.js'
+import { PageCache, conversationsTag } from '../../plugins/page-cache.js'
 import { answerFromPages } from '../../plugins/tagged-pages.js'
 
 const TAGS = ['messages']
@@ -27,7 +27,7 @@ const messageRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     },
     handler: async function send (request, reply) {
       const { message, memberIds } = await sendMessage(fastify.sql, request.user.id, request.body)
-      for (const userId of memberIds) fastify.communityPages.invalidate(conversationsTag(userId))
+      for (const userId of memberIds) fastify.pageCache.invalidate(conversationsTag(userId))
       return reply.code(201).send(message)
     }
   })
@@ -45,7 +45,7 @@ const messageRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     handler: async function readConversations (request, reply) {
       const userId = request.user.id
       const page = request.query
-      return await answerFromPages(reply, fastify.communityPages, CommunityPages.conversationsEntry(userId), `${page.limit}:${page.cursor ?? ''}`,
+      return await answerFromPages(reply, fastify.pageCache, PageCache.conversationsEntry(userId), `${page.limit}:${page.cursor ?? ''}`,
         async () => [await listConversations(fastify.sql, userId, page), [conversationsTag(userId)]])
     }
   })
@@ -64,7 +64,7 @@ const messageRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     handler: async function readMessages (request) {
       const messages = await readConversation(fastify.sql, request.user.id, request.params.id, request.query)
       // Reading marked the conversation read: its unread count in the caller's list is stale.
-      fastify.communityPages.invalidate(conversationsTag(request.user.id))
+      fastify.pageCache.invalidate(conversationsTag(request.user.id))
       return messages
     }
   })

@@ -5,6 +5,7 @@ import { errors } from '../../schemas/errors.js'
 import { Deleted } from '../../schemas/social.js'
 import { NewReviewBody, Review, ReviewPage } from '../../schemas/timetable.js'
 import { createReview, deleteReview, listReviews } from '../../db/lectures.js'
+import { lectureTag } from '../../plugins/page-cache.js'
 
 const TAGS = ['lectures']
 
@@ -39,7 +40,9 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 201: Review, ...errors(404, 409) }
     },
     handler: async function addReview (request, reply) {
-      return reply.code(201).send(await createReview(fastify.sql, request.user.id, request.params.id, request.body))
+      const review = await createReview(fastify.sql, request.user.id, request.params.id, request.body)
+      fastify.pageCache.invalidate(lectureTag(review.lectureId))
+      return reply.code(201).send(review)
     }
   })
 
@@ -55,7 +58,8 @@ const reviewRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     },
     handler: async function removeReview (request) {
       const { id, role } = request.user
-      await deleteReview(fastify.sql, { id, isAdmin: role === 'admin' }, request.params.id)
+      const lectureId = await deleteReview(fastify.sql, { id, isAdmin: role === 'admin' }, request.params.id)
+      fastify.pageCache.invalidate(lectureTag(lectureId))
       return { deleted: true as const }
     }
   })

@@ -6,6 +6,7 @@ import { errors } from '../../schemas/errors.js'
 import { Deleted } from '../../schemas/social.js'
 import { NewTimetableBody, Timetable, TimetableLectureParams, TimetablePage } from '../../schemas/timetable.js'
 import { addLecture, createTimetable, deleteTimetable, getTimetable, listTimetables, removeLecture } from '../../db/timetables.js'
+import { timetableTag } from '../../plugins/page-cache.js'
 
 const TAGS = ['timetables']
 
@@ -69,6 +70,7 @@ const timetableRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     },
     handler: async function removeTimetable (request) {
       await deleteTimetable(fastify.sql, request.user.id, request.params.id)
+      fastify.pageCache.invalidate(timetableTag(request.params.id))
       return { deleted: true as const }
     }
   })
@@ -87,7 +89,9 @@ const timetableRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: Timetable, ...errors(403, 404, 409) }
     },
     handler: async function putLecture (request) {
-      return await addLecture(fastify.sql, request.user.id, request.params.id, request.params.lectureId)
+      const timetable = await addLecture(fastify.sql, request.user.id, request.params.id, request.params.lectureId)
+      fastify.pageCache.invalidate(timetableTag(timetable.id))
+      return timetable
     }
   })
 
@@ -102,7 +106,9 @@ const timetableRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: Timetable, ...errors(403, 404) }
     },
     handler: async function dropLecture (request) {
-      return await removeLecture(fastify.sql, request.user.id, request.params.id, request.params.lectureId)
+      const timetable = await removeLecture(fastify.sql, request.user.id, request.params.id, request.params.lectureId)
+      fastify.pageCache.invalidate(timetableTag(timetable.id))
+      return timetable
     }
   })
 }

@@ -1,37 +1,38 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
-import { applyPageChange, CommunityPages } from '../../plugins/community-cache.js'
+import { applyPageChange, PageCache } from '../../plugins/page-cache.js'
 import { build, createDatabase, eventually } from '../helper.js'
 import { createUser, type TestUser } from '../accounts.js'
+import { Catalog } from '../catalog.js'
 
 type App = FastifyInstance
 const body = (text: string) => Buffer.from(JSON.stringify({ text }))
 
-t.test('CommunityPages: a post\'s tag drops the board pages that show it and its comment pages; a board\'s tag its pages', async (t) => {
-  const pages = new CommunityPages(1024 * 1024)
+t.test('PageCache: a post\'s tag drops the board pages that show it and its comment pages; a board\'s tag its pages', async (t) => {
+  const pages = new PageCache(1024 * 1024)
   const fill = () => {
-    pages.store(CommunityPages.boardEntry('b1', 'reader', 20), '', body('board 1'), ['board:b1', 'post:p1', 'post:p2'], pages.generation)
-    pages.store(CommunityPages.boardEntry('b2', 'reader', 20), '', body('board 2'), ['board:b2', 'post:p3'], pages.generation)
-    pages.store(CommunityPages.commentsEntry('p1', 'reader'), '20:', body('comments of p1'), ['post:p1'], pages.generation)
-    pages.store(CommunityPages.conversationsEntry('reader'), '20:', body('conversations'), ['conversations:reader'], pages.generation)
+    pages.store(PageCache.boardEntry('b1', 'reader', 20), '', body('board 1'), ['board:b1', 'post:p1', 'post:p2'], pages.generation)
+    pages.store(PageCache.boardEntry('b2', 'reader', 20), '', body('board 2'), ['board:b2', 'post:p3'], pages.generation)
+    pages.store(PageCache.commentsEntry('p1', 'reader'), '20:', body('comments of p1'), ['post:p1'], pages.generation)
+    pages.store(PageCache.conversationsEntry('reader'), '20:', body('conversations'), ['conversations:reader'], pages.generation)
   }
   fill()
   pages.invalidate('post:p1')
-  t.equal(pages.get(CommunityPages.boardEntry('b1', 'reader', 20), ''), undefined, 'the board page showing p1')
-  t.equal(pages.get(CommunityPages.commentsEntry('p1', 'reader'), '20:'), undefined, 'p1\'s comments')
-  t.ok(pages.get(CommunityPages.boardEntry('b2', 'reader', 20), ''), 'another board\'s page stays')
-  t.ok(pages.get(CommunityPages.conversationsEntry('reader'), '20:'), 'conversations stay')
+  t.equal(pages.get(PageCache.boardEntry('b1', 'reader', 20), ''), undefined, 'the board page showing p1')
+  t.equal(pages.get(PageCache.commentsEntry('p1', 'reader'), '20:'), undefined, 'p1\'s comments')
+  t.ok(pages.get(PageCache.boardEntry('b2', 'reader', 20), ''), 'another board\'s page stays')
+  t.ok(pages.get(PageCache.conversationsEntry('reader'), '20:'), 'conversations stay')
 
   pages.invalidate('board:b2')
-  t.equal(pages.get(CommunityPages.boardEntry('b2', 'reader', 20), ''), undefined)
+  t.equal(pages.get(PageCache.boardEntry('b2', 'reader', 20), ''), undefined)
   pages.invalidate('conversations:reader')
   t.equal(pages.entries, 0)
   t.equal(pages.bytes, 0, 'the memory accounting returns to zero')
 })
 
 t.test('applyPageChange: each listed tag; `all`, and any tag this version does not know, forget everything', async (t) => {
-  const pages = new CommunityPages(1024 * 1024)
+  const pages = new PageCache(1024 * 1024)
   const fill = () => {
     pages.store('a', '', body('a'), ['post:p1'], pages.generation)
     pages.store('b', '', body('b'), ['board:b1'], pages.generation)
@@ -54,7 +55,9 @@ t.test('applyPageChange: each listed tag; `all`, and any tag this version does n
 const PAGE_TRIGGERS = [
   ['posts', 'posts_pages_changed'], ['boards', 'boards_pages_changed'], ['comments', 'comments_pages_changed'],
   ['post_media', 'post_media_pages_changed'], ['conversation_members', 'conversation_members_pages_changed'],
-  ['messages', 'messages_pages_changed'], ['conversations', 'conversations_pages_changed']
+  ['messages', 'messages_pages_changed'], ['conversations', 'conversations_pages_changed'],
+  ['lectures', 'lectures_pages_changed'], ['lecture_slots', 'lecture_slots_pages_changed'],
+  ['timetable_lectures', 'timetable_lectures_pages_changed'], ['timetables', 'timetables_pages_changed']
 ] as const
 
 async function silently (app: App, table: string, change: (tx: App['sql']) => Promise<unknown>): Promise<void> {
@@ -69,10 +72,10 @@ async function silently (app: App, table: string, change: (tx: App['sql']) => Pr
 /** Waits until this app has applied every notification sent so far (see feed-cache.test.ts). */
 async function settled (app: App): Promise<void> {
   const marker = `post:${randomUUID()}`
-  app.communityPages.store('marker', '', Buffer.from('{}'), [marker], app.communityPages.generation)
+  app.pageCache.store('marker', '', Buffer.from('{}'), [marker], app.pageCache.generation)
   await app.sql`select pg_notify('pages_changed', ${marker})`
   const started = Date.now()
-  while (app.communityPages.get('marker', '') !== undefined) {
+  while (app.pageCache.get('marker', '') !== undefined) {
     if (Date.now() - started > 5000) throw new Error('the marker notification never arrived')
     await new Promise(resolve => setTimeout(resolve, 5))
   }
@@ -141,7 +144,7 @@ t.test('a page kept for one reader is never served to another: an anonymous auth
     t.equal(myComment.mine, true)
     t.notOk(raw.body.includes(author.id) || raw.body.includes(author.username), 'no trace of the author in the other reader\'s bytes')
   }
-  t.ok(app.communityPages.entries >= 4, 'all four were kept')
+  t.ok(app.pageCache.entries >= 4, 'all four were kept')
 })
 
 t.test('with the triggers off, the routes\' own invalidation shows every write made here to every reader at once', async (t) => {
@@ -212,5 +215,66 @@ t.test('with PAGE_CACHE_MB=0 every read goes to the database', async (t) => {
   t.same(await titles(app, reader, boardId), ['첫 글'])
   await silently(app, 'posts', tx => tx`update posts set title = 'unannounced' where id = ${postId}`)
   t.same(await titles(app, reader, boardId), ['unannounced'])
-  t.equal(app.communityPages.entries, 0)
+  t.equal(app.pageCache.entries, 0)
+})
+
+// Lectures: one page per query for every reader, and the lectures that fit a timetable for its owner.
+const MON_9 = [{ day: 'MON', start: '09:00', end: '10:30' }]
+const MON_10 = [{ day: 'MON', start: '10:00', end: '11:30' }]
+const TUE_9 = [{ day: 'TUE', start: '09:00', end: '10:30' }]
+
+async function lectureRows (app: App, user: TestUser, query: string): Promise<Array<[string, number, number | null]>> {
+  const res = await app.inject({ url: `/lectures?${query}`, headers: user.auth })
+  if (res.statusCode !== 200) throw new Error(`GET /lectures?${query}: ${res.statusCode} ${res.body}`)
+  return res.json().items.map((l: { title: string, reviewCount: number, averageRating: number | null }) => [l.title, l.reviewCount, l.averageRating])
+}
+
+t.test('GET /lectures: a search is kept once for every reader, and a plain UPDATE reaches it by NOTIFY', async (t) => {
+  const app = await build(t, { env: { ADMIN_USERNAMES: 'cacheadmin6' } })
+  const catalog = await Catalog.open(app, 'cacheadmin6')
+  const [one, two] = await Promise.all([createUser(app), createUser(app)])
+  const lecture = await catalog.lecture({ title: '자료구조', slots: MON_9 })
+  const query = `schoolId=${catalog.schoolId}&q=${encodeURIComponent('자료')}`
+  await settled(app)
+  t.same(await lectureRows(app, one, query), [['자료구조', 0, null]])
+
+  await silently(app, 'lectures', tx => tx`update lectures set review_count = 1, rating_sum = 3 where id = ${lecture.id}`)
+  t.same(await lectureRows(app, two, query), [['자료구조', 0, null]], 'another reader gets the page kept for the first')
+
+  await app.sql`update lectures set review_count = 2, rating_sum = 8 where id = ${lecture.id}`
+  t.pass(`seen after ${await eventually(() => lectureRows(app, one, query), [['자료구조', 2, 4]], 2000)} ms`)
+})
+
+t.test('GET /lectures?fits=: kept for the owner alone; with the triggers off, the routes\' own invalidation shows each change at once', async (t) => {
+  const database = await createDatabase()
+  const app = await build(t, { env: { DATABASE_URL: database, ADMIN_USERNAMES: 'cacheadmin7' } })
+  for (const [table, trigger] of PAGE_TRIGGERS) await app.sql`alter table ${app.sql(table)} disable trigger ${app.sql(trigger)}`
+  const catalog = await Catalog.open(app, 'cacheadmin7')
+  const [owner, other] = await Promise.all([createUser(app), createUser(app)])
+  const monday = await catalog.lecture({ title: '월요일 9시', slots: MON_9 })
+  await catalog.lecture({ title: '월요일 10시', slots: MON_10 })
+  const timetable = await catalog.timetable(owner)
+  const fits = `schoolId=${catalog.schoolId}&fits=${timetable}`
+  t.same((await lectureRows(app, owner, fits)).map(([title]) => title), ['월요일 9시', '월요일 10시'])
+  const stranger = await app.inject({ url: `/lectures?${fits}`, headers: other.auth })
+  t.equal(stranger.statusCode, 404, 'another user never gets the owner\'s kept page')
+
+  t.equal((await catalog.add(owner, timetable, monday.id)).statusCode, 200)
+  t.same((await lectureRows(app, owner, fits)).map(([title]) => title), [], 'a lecture added: it and the one clashing with it go')
+  const tuesday = await catalog.lecture({ title: '화요일 9시', slots: TUE_9 })
+  t.same((await lectureRows(app, owner, fits)).map(([title]) => title), ['화요일 9시'], 'a new lecture in the catalog')
+
+  const reviewed = await app.inject({ method: 'POST', url: `/lectures/${tuesday.id}/reviews`, headers: other.auth, payload: { rating: 5, body: '좋아요' } })
+  t.equal(reviewed.statusCode, 201)
+  t.same(await lectureRows(app, owner, fits), [['화요일 9시', 1, 5]], 'a review moves the rating')
+  const removed = await app.inject({ method: 'DELETE', url: `/reviews/${reviewed.json().id}`, headers: other.auth })
+  t.equal(removed.statusCode, 200)
+  t.same(await lectureRows(app, owner, fits), [['화요일 9시', 0, null]], 'and its deletion')
+
+  const dropped = await app.inject({ method: 'DELETE', url: `/timetables/${timetable}/lectures/${monday.id}`, headers: owner.auth })
+  t.equal(dropped.statusCode, 200)
+  t.same((await lectureRows(app, owner, fits)).map(([title]) => title), ['월요일 9시', '월요일 10시', '화요일 9시'], 'a lecture removed')
+  const deleted = await app.inject({ method: 'DELETE', url: `/timetables/${timetable}`, headers: owner.auth })
+  t.equal(deleted.statusCode, 200)
+  t.equal((await app.inject({ url: `/lectures?${fits}`, headers: owner.auth })).statusCode, 404, 'a deleted timetable')
 })

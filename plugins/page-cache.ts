@@ -1,16 +1,20 @@
-// The community's hottest reads kept in memory as the exact bytes sent, per reader, the way the
-// feed's pages are (plugins/feed-cache.ts): a board's first page, a post's comment pages and a
-// user's conversation list. Each costs about a millisecond of this process's CPU to build (a
-// page of posts with their images, a thread of up to 20 comments with 100 replies each), and
-// is read again and again between the changes that alter it.
+// The hottest reads after the feed, kept in memory as the exact bytes sent, the way the feed's
+// pages are (plugins/feed-cache.ts): a board's first page, a post's comment pages and a user's
+// conversation list, per reader; lecture searches, shared by every reader (the catalog is the
+// same for all), and the lectures that fit a timetable, for its owner. Each costs about a
+// millisecond of this process's CPU or more to build, and is read again and again between the
+// changes that alter it.
 //
 // Each entry is filed under tags naming what it shows (tagged-pages.ts):
 // - a board's first page as one reader sees it: `board:<id>` (a new post, or the board deleted)
 //   and `post:<id>` of each post on it (an edit, a like, a comment, an image, a deletion);
 // - a post's comment pages as one reader sees them: `post:<id>`;
-// - a user's conversation pages: `conversations:<user id>`.
+// - a user's conversation pages: `conversations:<user id>`;
+// - a page of lectures: `catalog` (a lecture added or removed, its slots changed) and
+//   `lecture:<id>` of each lecture on it (a review moves its rating), plus `timetable:<id>` for
+//   the lectures that fit that timetable (a lecture added to it or removed).
 // Only first pages of boards are kept (readers return to the first page; deeper ones are
-// walked once), and no search.
+// walked once), and no board search.
 //
 // Kept fresh by invalidation, never by expiry:
 // - across instances, by the `pages_changed` NOTIFY the triggers of migration 012 send;
@@ -26,11 +30,14 @@ import { TaggedPages } from './tagged-pages.js'
 export const boardTag = (boardId: string): string => `board:${boardId}`
 export const postTag = (postId: string): string => `post:${postId}`
 export const conversationsTag = (userId: string): string => `conversations:${userId}`
+export const CATALOG_TAG = 'catalog'
+export const lectureTag = (lectureId: string): string => `lecture:${lectureId}`
+export const timetableTag = (timetableId: string): string => `timetable:${timetableId}`
 
-const KNOWN_TAG = /^(board|post|conversations):[^,]+$/
+const KNOWN_TAG = /^(?:(?:board|post|conversations|lecture|timetable):[^,]+|catalog)$/
 
-/** The community's cached pages, with the entry keys and tags of each kind. */
-export class CommunityPages extends TaggedPages {
+/** The cached pages, with the entry keys of each kind. */
+export class PageCache extends TaggedPages {
   constructor (maxBytes: number) {
     super(maxBytes, { maxPagesPerEntry: 8, bytesPerEntry: 300, bytesPerTag: 100 })
   }
@@ -39,13 +46,17 @@ export class CommunityPages extends TaggedPages {
   static boardEntry (boardId: string, readerId: string, limit: number): string { return `board:${boardId}:${readerId}:${limit}` }
   static commentsEntry (postId: string, readerId: string): string { return `comments:${postId}:${readerId}` }
   static conversationsEntry (userId: string): string { return `conversations:${userId}` }
+  /** Lecture pages without `fits` are the same for every reader: one entry per query. */
+  static lecturesEntry (query: string): string { return `lectures:${query}` }
+  /** With `fits`, only the timetable's owner is ever answered: their entry alone. */
+  static fitsEntry (timetableId: string, ownerId: string, query: string): string { return `fits:${timetableId}:${ownerId}:${query}` }
 }
 
 /**
  * Applies one `pages_changed` payload: tags separated by commas, or `all`. A tag this version
  * does not know (sent by a newer one) forgets everything rather than guess.
  */
-export function applyPageChange (pages: CommunityPages, payload: string): void {
+export function applyPageChange (pages: PageCache, payload: string): void {
   const tags = payload.split(',')
   if (!tags.every(tag => KNOWN_TAG.test(tag))) return pages.clear()
   for (const tag of tags) pages.invalidate(tag)
@@ -56,20 +67,20 @@ export type PostWrite = { postId: string, authorId: string, newInBoard?: string 
 
 declare module 'fastify' {
   interface FastifyInstance {
-    communityPages: CommunityPages
+    pageCache: PageCache
     /** Drops what a write to a post made stale here, in the feed's pages and the community's. */
     postChanged: (write: PostWrite) => void
   }
 }
 
-export default fp(async function communityCachePlugin (fastify) {
-  const pages = new CommunityPages(fastify.config.PAGE_CACHE_MB * 1024 * 1024)
+export default fp(async function pageCachePlugin (fastify) {
+  const pages = new PageCache(fastify.config.PAGE_CACHE_MB * 1024 * 1024)
 
   await fastify.subscribe(PAGES_CHANGED_CHANNEL, (payload) => applyPageChange(pages, payload), () => pages.clear())
-  fastify.decorate('communityPages', pages)
+  fastify.decorate('pageCache', pages)
   fastify.decorate('postChanged', function postChanged ({ postId, authorId, newInBoard }: PostWrite) {
     fastify.feedPages.postsChanged(authorId)
     pages.invalidate(postTag(postId))
     if (newInBoard != null) pages.invalidate(boardTag(newInBoard))
   })
-}, { name: 'community-cache', dependencies: ['config', 'db', 'feed-cache'] })
+}, { name: 'page-cache', dependencies: ['config', 'db', 'feed-cache'] })
