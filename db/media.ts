@@ -40,12 +40,12 @@ export async function addMedia (sql: Sql, authorId: string, postId: string, imag
   })
 }
 
-export type ServedImage = { contentType: string, sha256: string }
+export type ServedImage = { contentType: string, sha256: string, postId: string }
 
 /** An image of a live post, without its bytes (enough to answer a revalidation), or 404. */
 export async function findServedImage (sql: ISql, id: string): Promise<ServedImage> {
   const [row] = await sql<ServedImage[]>`
-    select m.content_type, m.sha256
+    select m.content_type, m.sha256, m.post_id
     from post_media m join posts p on p.id = m.post_id
     where m.id = ${id} and ${livePost(sql, 'p')}`
   if (row === undefined) throw new AppError('NOT_FOUND')

@@ -11,8 +11,10 @@
 // - a post's comment pages as one reader sees them: `post:<id>`;
 // - a user's conversation pages: `conversations:<user id>`;
 // - a page of lectures: `catalog` (a lecture added or removed, its slots changed) and
-//   `lecture:<id>` of each lecture on it (a review moves its rating), plus `timetable:<id>` for
-//   the lectures that fit that timetable (a lecture added to it or removed).
+//   `lecture:<id>` of each lecture on it (a review moves its rating). The lectures that fit a
+//   timetable are kept under its version, which each read checks (one primary-key probe that
+//   also checks the owner), and under `timetable:<id>`, which only this instance's routes drop:
+//   no NOTIFY for timetables (migration 012 says why).
 // Only first pages of boards are kept (readers return to the first page; deeper ones are
 // walked once), and no board search.
 //
@@ -48,8 +50,15 @@ export class PageCache extends TaggedPages {
   static conversationsEntry (userId: string): string { return `conversations:${userId}` }
   /** Lecture pages without `fits` are the same for every reader: one entry per query. */
   static lecturesEntry (query: string): string { return `lectures:${query}` }
-  /** With `fits`, only the timetable's owner is ever answered: their entry alone. */
-  static fitsEntry (timetableId: string, ownerId: string, query: string): string { return `fits:${timetableId}:${ownerId}:${query}` }
+  /** An image's type and ETag while its post is live (GET /media/{id} needs no token: one for all). */
+  static mediaEntry (mediaId: string): string { return `media:${mediaId}` }
+  /**
+   * With `fits`, only the timetable's owner is ever answered: their entry alone, at the
+   * timetable's version (changes to a timetable are not announced: see migration 012).
+   */
+  static fitsEntry (timetableId: string, ownerId: string, version: string, query: string): string {
+    return `fits:${timetableId}:${ownerId}:${version}:${query}`
+  }
 }
 
 /**

@@ -113,15 +113,18 @@ export class TaggedPages {
 }
 
 /**
- * What a route's serializer made of an answer, as a Buffer to keep. Buffer.from carves small
- * strings out of a shared 8 KiB pool: a cached page would keep its whole block alive, and the
- * cache's byte count would understate what it holds.
+ * Text as a Buffer to keep. Buffer.from carves small strings out of a shared 8 KiB pool: a kept
+ * page would hold its whole block alive, and the byte count would understate what is held.
  */
-function pageBytes (reply: FastifyReply, answer: unknown): Buffer {
-  const text = reply.serialize(answer) as string
+export function keptBytes (text: string): Buffer {
   const buffer = Buffer.allocUnsafeSlow(Buffer.byteLength(text))
   buffer.write(text)
   return buffer
+}
+
+/** What a route's serializer made of an answer, as a Buffer to keep. */
+function pageBytes (reply: FastifyReply, answer: unknown): Buffer {
+  return keptBytes(reply.serialize(answer) as string)
 }
 
 /**

@@ -7,7 +7,9 @@ import { invalidField } from '../../plugins/errors.js'
 import { IdParams } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { Media, MediaDeleted } from '../../schemas/community.js'
-import { addMedia, deleteMedia, findServedImage, imageBytes } from '../../db/media.js'
+import { addMedia, deleteMedia, findServedImage, imageBytes, type ServedImage } from '../../db/media.js'
+import { PageCache, postTag } from '../../plugins/page-cache.js'
+import { keptBytes } from '../../plugins/tagged-pages.js'
 import { ByteCache } from './byte-cache.js'
 import { storableImage } from './image.js'
 
@@ -28,6 +30,20 @@ const ImageUpload = Type.Object({
 const mediaRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.requireAuthentication()
   const cached = new ByteCache(fastify.config.MEDIA_CACHE_MB * 1024 * 1024)
+  const { pageCache } = fastify
+
+  // Whether an image may be served (its post live) and its ETag, remembered under its post's
+  // tag: a revalidation then needs no query, and the post's deletion (or its board's, or the
+  // image's) drops it like any page showing the post.
+  async function servedImage (id: string): Promise<ServedImage> {
+    const entry = PageCache.mediaEntry(id)
+    const kept = pageCache.get(entry, '')
+    if (kept !== undefined) return JSON.parse(kept.toString()) as ServedImage
+    const generation = pageCache.generation
+    const image = await findServedImage(fastify.sql, id)
+    pageCache.store(entry, '', keptBytes(JSON.stringify(image)), [postTag(image.postId)], generation)
+    return image
+  }
   // Only here: the rest of the service keeps its JSON body limit and parsers.
   await fastify.register(multipart, { limits: { fileSize: MAX_BYTES, files: 1, fields: 0, parts: 1 } })
 
@@ -80,7 +96,7 @@ const mediaRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       }
     },
     handler: async function serve (request, reply) {
-      const image = await findServedImage(fastify.sql, request.params.id)
+      const image = await servedImage(request.params.id)
       const etag = `"${image.sha256}"`
       reply.header('etag', etag).header('cache-control', CACHE_FOREVER).header('x-content-type-options', 'nosniff')
       if (request.headers['if-none-match']?.split(',').some(tag => tag.trim() === etag)) {

@@ -2,7 +2,8 @@ import t from 'tap'
 import { request as httpRequest } from 'node:http'
 import { crc32 } from 'node:zlib'
 import sharp from 'sharp'
-import { build } from '../helper.js'
+import { build, eventually } from '../helper.js'
+import { PageCache } from '../../plugins/page-cache.js'
 import { createUser, type TestUser } from '../accounts.js'
 import { listen } from '../raw-http.js'
 
@@ -159,6 +160,27 @@ t.test('GET /media/{id}: no token, its type, ETag, immutable caching, nosniff; I
   const cachedCopy = await app.inject({ url: res.url })
   t.same(cachedCopy.rawPayload, served.rawPayload, 'served again, the same bytes (from memory)')
   t.equal((await app.inject({ url: '/media/00000000-0000-4000-8000-000000000000' })).statusCode, 404)
+})
+
+t.test('GET /media/{id} remembers that its post is live; a deletion made elsewhere reaches it by NOTIFY', async (t) => {
+  const post = await newPost(author)
+  const image = (await upload(author, post, await canvas().jpeg().toBuffer())).json()
+  // Read until remembered: the upload's own notification, arriving after it, drops what a read
+  // made before it arrives.
+  await eventually(async () => {
+    t.equal((await app.inject({ url: image.url })).statusCode, 200)
+    return app.pageCache.has(PageCache.mediaEntry(image.id))
+  }, true, 2000)
+  // Deleted with the announcing trigger off: only a memory of the post being live serves it now.
+  await app.sql.begin(async (tx) => {
+    await tx`alter table posts disable trigger posts_pages_changed`
+    await tx`update posts set deleted_at = now() where id = ${post}`
+    await tx`alter table posts enable trigger posts_pages_changed`
+  })
+  t.equal((await app.inject({ url: image.url })).statusCode, 200, 'answered from memory, no query')
+  // The same deletion as another instance or a script makes it: the trigger announces it.
+  await app.sql`update posts set deleted_at = now() where id = ${post}`
+  t.pass(`404 after ${await eventually(async () => (await app.inject({ url: image.url })).statusCode, 404, 2000)} ms`)
 })
 
 t.test('a deleted post or board takes its images with it: GET /media answers 404 (JSON)', async (t) => {
