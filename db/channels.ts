@@ -12,5 +12,5 @@ export const USER_CHANGED_CHANNEL = 'user_changed'
 /** `<session id>,<session id>,…`: sessions just revoked (plugins/revocations.ts). */
 export const SESSION_REVOKED_CHANNEL = 'session_revoked'
 
-/** `board:<id>`, `post:<id>`, `conversations:<user id>`, `catalog`, `lecture:<id>` (comma-separated) or `all` (plugins/page-cache.ts). */
+/** `board:<id>`, `post:<id>`, `conversations:<user id>`, `catalog`, `lecture:<id>`, `timetable:<id>` (comma-separated) or `all` (plugins/page-cache.ts). */
 export const PAGES_CHANGED_CHANNEL = 'pages_changed'

@@ -66,16 +66,6 @@ export async function getTimetable (sql: ISql, viewerId: string, id: string): Pr
 }
 
 /** Why an owner-only change touched nothing: no such timetable (404), or not the caller's (403). */
-/**
- * The version of one of the owner's timetables, moved by every lecture added or removed (in
- * the same transaction), or 404: the key under which the lectures that fit it are kept.
- */
-export async function timetableVersion (sql: ISql, ownerId: string, id: string): Promise<string> {
-  const [row] = await sql<Array<{ version: string }>>`select version from timetables where id = ${id} and owner_id = ${ownerId}`
-  if (row === undefined) throw new AppError('NOT_FOUND')
-  return row.version
-}
-
 async function refusal (sql: ISql, id: string): Promise<AppError> {
   const [row] = await sql`select 1 from timetables where id = ${id}`
   return new AppError(row === undefined ? 'NOT_FOUND' : 'FORBIDDEN')
@@ -131,7 +121,6 @@ export async function addLecture (sql: Sql, ownerId: string, timetableId: string
       await tx`
         insert into timetable_slots (timetable_id, lecture_id, day, minutes)
         select ${timetableId}, lecture_id, day, minutes from lecture_slots where lecture_id = ${lectureId}`
-      await tx`update timetables set version = version + 1 where id = ${timetableId}`
     })
   } catch (error) {
     if ((error as { code?: string }).code === '23P01') throw await clashes(sql, timetableId, lectureId)
@@ -147,9 +136,6 @@ export async function removeLecture (sql: ISql, ownerId: string, timetableId: st
     removed as (
       delete from timetable_lectures tl using owned
       where tl.timetable_id = owned.id and tl.lecture_id = ${lectureId}
-      returning tl.timetable_id
-    ), moved as (
-      update timetables t set version = t.version + 1 from removed where t.id = removed.timetable_id
     )
     select 1 from owned`
   if (owned === undefined) throw await refusal(sql, timetableId)

@@ -1,7 +1,8 @@
 // The hottest reads after the feed, kept in memory as the exact bytes sent, the way the feed's
 // pages are (plugins/feed-cache.ts): a board's first page, a post's comment pages and a user's
 // conversation list, per reader; lecture searches, shared by every reader (the catalog is the
-// same for all), and the lectures that fit a timetable, for its owner. Each costs about a
+// same for all), and the lectures that fit a timetable, for its owner; whether an image may be
+// served. Each costs about a
 // millisecond of this process's CPU or more to build, and is read again and again between the
 // changes that alter it.
 //
@@ -11,10 +12,9 @@
 // - a post's comment pages as one reader sees them: `post:<id>`;
 // - a user's conversation pages: `conversations:<user id>`;
 // - a page of lectures: `catalog` (a lecture added or removed, its slots changed) and
-//   `lecture:<id>` of each lecture on it (a review moves its rating). The lectures that fit a
-//   timetable are kept under its version, which each read checks (one primary-key probe that
-//   also checks the owner), and under `timetable:<id>`, which only this instance's routes drop:
-//   no NOTIFY for timetables (migration 012 says why).
+//   `lecture:<id>` of each lecture on it (a review moves its rating), plus `timetable:<id>` for
+//   the lectures that fit that timetable (a lecture added to it or removed, or it deleted);
+// - an image's type and ETag while its post is live (GET /media/{id}): `post:<id>`.
 // Only first pages of boards are kept (readers return to the first page; deeper ones are
 // walked once), and no board search.
 //
@@ -52,13 +52,8 @@ export class PageCache extends TaggedPages {
   static lecturesEntry (query: string): string { return `lectures:${query}` }
   /** An image's type and ETag while its post is live (GET /media/{id} needs no token: one for all). */
   static mediaEntry (mediaId: string): string { return `media:${mediaId}` }
-  /**
-   * With `fits`, only the timetable's owner is ever answered: their entry alone, at the
-   * timetable's version (changes to a timetable are not announced: see migration 012).
-   */
-  static fitsEntry (timetableId: string, ownerId: string, version: string, query: string): string {
-    return `fits:${timetableId}:${ownerId}:${version}:${query}`
-  }
+  /** With `fits`, only the timetable's owner is ever answered: their entry alone. */
+  static fitsEntry (timetableId: string, ownerId: string, query: string): string { return `fits:${timetableId}:${ownerId}:${query}` }
 }
 
 /**

@@ -13,6 +13,8 @@
 --   catalog                  a lecture was added or removed, or its slots changed: every
 --                            lecture search and fit is stale;
 --   lecture:<lecture id>     the lecture changed (a review moved its rating);
+--   timetable:<id>           a lecture went into or out of the timetable, or it was deleted:
+--                            the lectures that fit it are stale;
 --   all                      a user was renamed or a table emptied: every page is stale.
 
 create function pages_changed_by_posts() returns trigger language plpgsql as $$
@@ -119,12 +121,26 @@ create trigger lecture_slots_pages_changed
   after insert or update or delete on lecture_slots
   for each statement execute function pages_changed_in_catalog();
 
--- A timetable's changes are not announced: NOTIFY serialises the commits of the transactions
--- that send it (each holds a cluster-wide lock through its commit flush), and adding and
--- removing lectures is the burst of registration day. A timetable carries a version instead,
--- moved by each change in the same transaction; the lectures that fit it are kept under
--- (timetable, version), and the read checks the version, which also checks the owner.
-alter table timetables add column version bigint not null default 0;
+create function pages_changed_by_timetable_part() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('pages_changed', 'timetable:' || coalesce(new.timetable_id, old.timetable_id));
+  return null;
+end $$;
+
+create trigger timetable_lectures_pages_changed
+  after insert or update or delete on timetable_lectures
+  for each row execute function pages_changed_by_timetable_part();
+
+-- An empty timetable's deletion moves no lecture row.
+create function pages_changed_by_timetables() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('pages_changed', 'timetable:' || coalesce(new.id, old.id));
+  return null;
+end $$;
+
+create trigger timetables_pages_changed
+  after update or delete on timetables
+  for each row execute function pages_changed_by_timetables();
 
 -- Names are on posts, comments and conversations alike; renames are rare.
 create function pages_changed_everywhere() returns trigger language plpgsql as $$
@@ -154,4 +170,8 @@ create trigger messages_pages_truncated after truncate on messages
 create trigger lectures_pages_truncated after truncate on lectures
   for each statement execute function pages_changed_everywhere();
 create trigger lecture_slots_pages_truncated after truncate on lecture_slots
+  for each statement execute function pages_changed_everywhere();
+create trigger timetable_lectures_pages_truncated after truncate on timetable_lectures
+  for each statement execute function pages_changed_everywhere();
+create trigger timetables_pages_truncated after truncate on timetables
   for each statement execute function pages_changed_everywhere();

@@ -5,7 +5,6 @@ import { IdParams } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { Lecture, LecturePage, LectureQuery, NewLectureBody } from '../../schemas/timetable.js'
 import { createLecture, getLecture, listLectures } from '../../db/lectures.js'
-import { timetableVersion } from '../../db/timetables.js'
 import { CATALOG_TAG, lectureTag, PageCache, timetableTag } from '../../plugins/page-cache.js'
 import { answerFromPages } from '../../plugins/tagged-pages.js'
 
@@ -30,9 +29,7 @@ const lectureRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       const { schoolId, semester, q, fits, ...page } = request.query
       const readerId = request.user.id
       const query = JSON.stringify([schoolId, semester, q, page.limit, page.cursor])
-      const entry = fits === undefined
-        ? PageCache.lecturesEntry(query)
-        : PageCache.fitsEntry(fits, readerId, await timetableVersion(fastify.sql, readerId, fits), query)
+      const entry = fits === undefined ? PageCache.lecturesEntry(query) : PageCache.fitsEntry(fits, readerId, query)
       return await answerFromPages(reply, fastify.pageCache, entry, '', async () => {
         const answer = await listLectures(fastify.sql, readerId, { schoolId, semester, q, fits }, page)
         const tags = [CATALOG_TAG, ...answer.items.map(lecture => lectureTag(lecture.id))]
