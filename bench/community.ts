@@ -102,6 +102,10 @@ export async function communityScenarios (bench: Bench, uncached: Bench, threadP
   const targets: Target[] = []
 
   const first = await versusCeiling('GET /boards/{id}/posts first page', { url: base, connections, requests: [list(bench, () => '')] })
+  // The same, from a client that accepts no compression (the kept bytes as they are: 15 KB).
+  await versusCeiling('GET /boards/{id}/posts first page, no Accept-Encoding', {
+    url: base, connections, requests: [rotating(readers(bench), p => ({ method: 'GET', path: `/boards/${p.id}/posts`, headers: { authorization: `Bearer ${p.token}` } }))]
+  })
   const firstUncached = await versusCeiling('GET /boards/{id}/posts first page, cache off', { url: uncached.base, connections, requests: [list(uncached, () => '')] })
   const deep = await Promise.all(readers(uncached).map(async p => ({ ...p, path: await deepPath(uncached.base, `/boards/${p.id}/posts`, p.token, 20) })))
   const page20 = await versusCeiling('GET /boards/{id}/posts page 20', {

@@ -211,7 +211,11 @@ export type Bench = {
   versusCeiling: (scenario: string, load: Load) => Promise<Row>
 }
 
-export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+/**
+ * A client's headers: its token, and the encodings every browser and mobile HTTP client offers
+ * (the service gzips the pages it keeps, never an answer on the fly).
+ */
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}`, 'accept-encoding': 'gzip, deflate, br' })
 
 /** One JSON request as a client sends it (a body is sent as JSON); the answer's body parsed, null if it is not JSON. */
 export async function requestJson (

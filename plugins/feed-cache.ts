@@ -18,7 +18,7 @@ import fp from 'fastify-plugin'
 import { FEED_CHANGED_CHANNEL } from '../db/channels.js'
 import { TaggedPages } from './tagged-pages.js'
 
-/** A reader's feed pages, filed under the authors they follow. */
+/** A reader's feed pages (the entry is the reader's id), filed under the authors they follow. */
 export class FeedPages extends TaggedPages {
   constructor (maxBytes: number) {
     // Followee ids are counted at a rough per-id cost, so a reader who follows thousands of
@@ -27,11 +27,6 @@ export class FeedPages extends TaggedPages {
   }
 
   get readers (): number { return this.entries }
-
-  /** Keeps a page of `readerId`'s feed, who follows `followees`. */
-  override store (readerId: string, pageKey: string, body: Buffer, followees: readonly string[], generation: number): void {
-    super.store(readerId, pageKey, body, followees, generation)
-  }
 
   /** A post by `authorId` changed (or the author did): every follower's pages are stale. */
   postsChanged (authorId: string): void {

@@ -11,11 +11,16 @@
 // number of pages, so one client walking cursors cannot push everyone else out. Tags are held
 // once per entry (and in the reverse index), charged at a rough per-tag cost so an entry with
 // thousands of tags pays for them.
+import { gzip } from 'node:zlib'
+import { Negotiator } from '@fastify/accept-negotiator'
 import type { FastifyReply } from 'fastify'
 
 export type TaggedPagesOptions = { maxPagesPerEntry: number, bytesPerEntry: number, bytesPerTag: number }
 
-type Entry = { tags: readonly string[], pages: Map<string, Buffer>, bytes: number }
+/** A kept page: the bytes sent, and the same gzipped once compressed (for clients that accept it). */
+export type KeptPage = { readonly body: Buffer, gzipped: Buffer | undefined }
+
+type Entry = { tags: readonly string[], pages: Map<string, KeptPage>, bytes: number }
 
 export class TaggedPages {
   readonly #maxBytes: number
@@ -48,18 +53,25 @@ export class TaggedPages {
   }
 
   get (entryKey: string, pageKey: string): Buffer | undefined {
+    return this.getKept(entryKey, pageKey)?.body
+  }
+
+  getKept (entryKey: string, pageKey: string): KeptPage | undefined {
     const entry = this.#entries.get(entryKey)
-    const body = entry?.pages.get(pageKey)
-    if (body !== undefined) {
+    const page = entry?.pages.get(pageKey)
+    if (page !== undefined) {
       this.#entries.delete(entryKey)
       this.#entries.set(entryKey, entry!)
     }
-    return body
+    return page
   }
 
-  /** Keeps a page. `tags` are taken from the entry's first page; later pages must add none. */
-  store (entryKey: string, pageKey: string, body: Buffer, tags: readonly string[], generation: number): void {
-    if (generation !== this.#generation || !this.enabled) return
+  /**
+   * Keeps a page, and returns it (undefined when it was not kept). `tags` are taken from the
+   * entry's first page; later pages must add none.
+   */
+  store (entryKey: string, pageKey: string, body: Buffer, tags: readonly string[], generation: number): KeptPage | undefined {
+    if (generation !== this.#generation || !this.enabled) return undefined
     let entry = this.#entries.get(entryKey)
     if (entry === undefined) {
       entry = { tags, pages: new Map(), bytes: this.#options.bytesPerEntry + this.#options.bytesPerTag * tags.length }
@@ -72,9 +84,22 @@ export class TaggedPages {
       }
     }
     const previous = entry.pages.get(pageKey)
-    if (previous === undefined && entry.pages.size >= this.#options.maxPagesPerEntry) return
-    const delta = body.byteLength - (previous?.byteLength ?? 0)
-    entry.pages.set(pageKey, body)
+    if (previous === undefined && entry.pages.size >= this.#options.maxPagesPerEntry) return undefined
+    const page: KeptPage = { body, gzipped: undefined }
+    entry.pages.set(pageKey, page)
+    this.#resize(entry, body.byteLength - (previous === undefined ? 0 : pageBytesHeld(previous)))
+    return page
+  }
+
+  /** Adds the gzipped copy of a page, if that page is still kept. */
+  keepGzipped (entryKey: string, pageKey: string, page: KeptPage, gzipped: Buffer): void {
+    const entry = this.#entries.get(entryKey)
+    if (entry?.pages.get(pageKey) !== page || page.gzipped !== undefined) return
+    page.gzipped = gzipped
+    this.#resize(entry, gzipped.byteLength)
+  }
+
+  #resize (entry: Entry, delta: number): void {
     entry.bytes += delta
     this.#bytes += delta
     while (this.#bytes > this.#maxBytes && this.#entries.size > 0) this.#drop(this.#entries.keys().next().value!)
@@ -112,6 +137,10 @@ export class TaggedPages {
   }
 }
 
+function pageBytesHeld (page: KeptPage): number {
+  return page.body.byteLength + (page.gzipped?.byteLength ?? 0)
+}
+
 /**
  * Text as a Buffer to keep. Buffer.from carves small strings out of a shared 8 KiB pool: a kept
  * page would hold its whole block alive, and the byte count would understate what is held.
@@ -122,17 +151,38 @@ export function keptBytes (text: string): Buffer {
   return buffer
 }
 
+function keptCopy (bytes: Buffer): Buffer {
+  const buffer = Buffer.allocUnsafeSlow(bytes.byteLength)
+  bytes.copy(buffer)
+  return buffer
+}
+
 /** What a route's serializer made of an answer, as a Buffer to keep. */
 function pageBytes (reply: FastifyReply, answer: unknown): Buffer {
   return keptBytes(reply.serialize(answer) as string)
 }
 
 /**
- * Sends kept bytes as the JSON answer they are: Fastify passes a Buffer through untouched. (The
- * type provider types `send` as the answer object, hence the cast.)
+ * Sends bytes as the JSON answer they are: Fastify passes a Buffer through untouched. (The type
+ * provider types `send` as the answer object, hence the cast.)
  */
 function sendPage (reply: FastifyReply, body: Buffer): FastifyReply {
-  return reply.type('application/json; charset=utf-8').send(body as never)
+  return reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding').send(body as never)
+}
+
+// Kept pages are gzipped once, off the event loop, and sent so to every client that accepts it
+// (browsers and mobile HTTP clients always do): a tenth of the bytes to write and to carry.
+// Nothing is compressed per request. No cache of parsed headers: it would grow with every
+// distinct header a client invents.
+const encodings = new Negotiator({ supportedValues: ['gzip', 'identity'] })
+const MIN_GZIPPED_BYTES = 1024
+
+function sendKept (reply: FastifyReply, page: KeptPage): FastifyReply {
+  const accepted = reply.request.headers['accept-encoding']
+  if (page.gzipped !== undefined && accepted !== undefined && encodings.negotiate(accepted) === 'gzip') {
+    return sendPage(reply.header('content-encoding', 'gzip'), page.gzipped)
+  }
+  return sendPage(reply, page.body)
 }
 
 /**
@@ -144,12 +194,17 @@ export async function answerFromPages (
   reply: FastifyReply, pages: TaggedPages, entryKey: string, pageKey: string,
   read: (needTags: boolean) => Promise<[answer: unknown, tags: readonly string[]]>
 ): Promise<FastifyReply> {
-  const kept = pages.get(entryKey, pageKey)
-  if (kept !== undefined) return sendPage(reply, kept)
+  const kept = pages.getKept(entryKey, pageKey)
+  if (kept !== undefined) return sendKept(reply, kept)
   const generation = pages.generation
   const [answer, tags] = await read(pages.enabled && !pages.has(entryKey))
   if (!pages.enabled) return reply.send(answer as never)
   const body = pageBytes(reply, answer)
-  pages.store(entryKey, pageKey, body, tags, generation)
+  const page = pages.store(entryKey, pageKey, body, tags, generation)
+  if (page !== undefined && body.byteLength >= MIN_GZIPPED_BYTES) {
+    gzip(body, (error, gzipped) => {
+      if (error === null) pages.keepGzipped(entryKey, pageKey, page, keptCopy(gzipped))
+    })
+  }
   return sendPage(reply, body)
 }

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
+import { gunzipSync } from 'node:zlib'
 import type { FastifyInstance } from 'fastify'
 import { applyPageChange, PageCache } from '../../plugins/page-cache.js'
 import { build, createDatabase, eventually } from '../helper.js'
@@ -48,6 +49,20 @@ t.test('applyPageChange: each listed tag; `all`, and any tag this version does n
   fill()
   applyPageChange(pages, 'post:p9,reviews:r1')
   t.equal(pages.entries, 0, 'an unknown kind of tag')
+})
+
+t.test('TaggedPages: a page\'s gzipped copy is counted, kept only for the page it was made from, and dropped with it', async (t) => {
+  const pages = new PageCache(1024 * 1024)
+  const page = pages.store('e', '', body('first'), ['post:p'], pages.generation)!
+  const before = pages.bytes
+  pages.keepGzipped('e', '', page, Buffer.alloc(10))
+  t.equal(pages.bytes, before + 10)
+  t.equal(pages.getKept('e', '')?.gzipped?.byteLength, 10)
+  const replaced = pages.store('e', '', body('second'), ['post:p'], pages.generation)!
+  pages.keepGzipped('e', '', page, Buffer.alloc(10))
+  t.equal(replaced.gzipped, undefined, 'a copy of the page it replaced is not attached to the new one')
+  pages.invalidate('post:p')
+  t.equal(pages.bytes, 0)
 })
 
 // Against the real app. Whether an answer came from memory is told apart by a change that
@@ -302,4 +317,29 @@ t.test('GET /lectures?fits= kept on one instance follows a lecture added or remo
   const deleted = await two.inject({ method: 'DELETE', url: `/timetables/${timetable}`, headers: owner.auth })
   t.equal(deleted.statusCode, 200)
   t.pass(`deleted elsewhere: 404 after ${await eventually(async () => (await one.inject({ url: `/lectures?${fits}`, headers: owner.auth })).statusCode, 404, 2000)} ms`)
+})
+
+t.test('a kept page goes out gzipped to clients that accept it, the same JSON; others get it as is', async (t) => {
+  const app = await build(t, { env: { ADMIN_USERNAMES: 'cacheadmin9' } })
+  const [admin, reader] = await Promise.all([createUser(app, { username: 'cacheadmin9' }), createUser(app)])
+  const { boardId } = await boardWithPost(app, admin, admin, admin)
+  for (let i = 0; i < 5; i++) await call(app, admin, 'POST', '/posts', { title: `글 ${i}`, body: '길게 쓴 본문입니다. '.repeat(20), boardId })
+  const read = (acceptEncoding?: string) => app.inject({
+    url: `/boards/${boardId}/posts`, headers: { ...reader.auth, ...(acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding }) }
+  })
+  await settled(app)
+  const plain = await read()
+  t.equal(plain.headers['content-encoding'], undefined)
+  t.equal(plain.headers.vary, 'accept-encoding')
+  // Compressed off the event loop after the page is kept: the first answers go out as they are.
+  await eventually(async () => (await read('gzip, deflate, br')).headers['content-encoding'], 'gzip', 2000)
+  const gzipped = await read('gzip, deflate, br')
+  t.same(JSON.parse(gunzipSync(gzipped.rawPayload).toString()), plain.json(), 'the same answer')
+  t.ok(gzipped.rawPayload.byteLength < plain.rawPayload.byteLength / 3, `${gzipped.rawPayload.byteLength} bytes instead of ${plain.rawPayload.byteLength}`)
+  t.equal(Number(gzipped.headers['content-length']), gzipped.rawPayload.byteLength)
+  for (const refusing of [undefined, 'identity', 'gzip;q=0, identity', 'br']) {
+    const res = await read(refusing)
+    t.equal(res.headers['content-encoding'], undefined, `Accept-Encoding: ${refusing}`)
+    t.same(res.json(), plain.json())
+  }
 })
