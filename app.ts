@@ -31,7 +31,7 @@ import accountCachePlugin from './plugins/account-cache.js'
 import feedCachePlugin from './plugins/feed-cache.js'
 import pageCachePlugin from './plugins/page-cache.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
-import { AccessLog } from './plugins/access-log.js'
+import { AccessLog, type LineDestination } from './plugins/access-log.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -48,7 +48,7 @@ const REDACTED = [
  * cost more than half the throughput of cheap routes). Lines queued at exit, a crash included,
  * are flushed synchronously by pino's own exit handler (test/server.test.ts proves it).
  */
-function logOutput (config: Config): { transport: TransportSingleOptions } | { stream: DestinationStream } | Record<string, never> {
+function logOutput (config: Config): { transport: TransportSingleOptions } | { stream: DestinationStream & LineDestination } | Record<string, never> {
   if (process.stdout.isTTY) return { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } }
   if (config.LOG_LEVEL === 'silent') return {}
   // Written in blocks of 8 KiB (about 40 lines) rather than line by line: under load this took
@@ -66,14 +66,15 @@ function logOutput (config: Config): { transport: TransportSingleOptions } | { s
 }
 
 export function serverOptions (config: Config): FastifyServerOptions {
+  const output = logOutput(config)
   return {
     logger: {
       level: config.LOG_LEVEL,
       redact: { paths: REDACTED, censor: '[redacted]' },
-      ...logOutput(config)
+      ...output
     },
     // One access line per request instead of two: plugins/access-log.ts.
-    logController: new AccessLog(),
+    logController: new AccessLog('stream' in output && ['trace', 'debug', 'info'].includes(config.LOG_LEVEL) ? output.stream : undefined),
     genReqId,
     requestIdHeader: false,
     trustProxy: config.TRUST_PROXY === undefined ? false : listSetting(config.TRUST_PROXY),
