@@ -35,42 +35,33 @@ create trigger posts_pages_changed
   after insert or update or delete on posts
   for each row execute function pages_changed_by_posts();
 
+-- Most tables name what they change in one column: one function for them, told by its
+-- trigger which kind of tag and which column (a row's column read through jsonb, by name).
+create function pages_changed_by_row() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('pages_changed',
+    tg_argv[0] || ':' || (to_jsonb(case when tg_op = 'DELETE' then old else new end) ->> tg_argv[1]));
+  return null;
+end $$;
+
 -- A deleted board's posts are deleted with it (each announces itself); an empty board's page
 -- still needs the word.
-create function pages_changed_by_boards() returns trigger language plpgsql as $$
-begin
-  perform pg_notify('pages_changed', 'board:' || coalesce(new.id, old.id));
-  return null;
-end $$;
-
 create trigger boards_pages_changed
   after update or delete on boards
-  for each row execute function pages_changed_by_boards();
+  for each row execute function pages_changed_by_row('board', 'id');
 
 -- Comments (their labels are written in the same transaction) and images belong to a post.
-create function pages_changed_by_post_part() returns trigger language plpgsql as $$
-begin
-  perform pg_notify('pages_changed', 'post:' || coalesce(new.post_id, old.post_id));
-  return null;
-end $$;
-
 create trigger comments_pages_changed
   after insert or update or delete on comments
-  for each row execute function pages_changed_by_post_part();
+  for each row execute function pages_changed_by_row('post', 'post_id');
 create trigger post_media_pages_changed
   after insert or update or delete on post_media
-  for each row execute function pages_changed_by_post_part();
+  for each row execute function pages_changed_by_row('post', 'post_id');
 
 -- A message moves both members' rows (last_message_at); reading one moves the reader's.
-create function pages_changed_by_conversation_members() returns trigger language plpgsql as $$
-begin
-  perform pg_notify('pages_changed', 'conversations:' || coalesce(new.user_id, old.user_id));
-  return null;
-end $$;
-
 create trigger conversation_members_pages_changed
   after insert or update or delete on conversation_members
-  for each row execute function pages_changed_by_conversation_members();
+  for each row execute function pages_changed_by_row('conversations', 'user_id');
 
 -- Messages are written with their members' rows stamped (above); a message changed in place
 -- (only by hand: the API never edits one) may be the last one shown.
@@ -111,67 +102,50 @@ create trigger lectures_pages_changed
   after insert or update or delete on lectures
   for each row execute function pages_changed_by_lectures();
 
-create function pages_changed_in_catalog() returns trigger language plpgsql as $$
+-- A payload that names no row: `catalog`, or `all`.
+create function pages_changed_say() returns trigger language plpgsql as $$
 begin
-  perform pg_notify('pages_changed', 'catalog');
+  perform pg_notify('pages_changed', tg_argv[0]);
   return null;
 end $$;
 
 create trigger lecture_slots_pages_changed
   after insert or update or delete on lecture_slots
-  for each statement execute function pages_changed_in_catalog();
-
-create function pages_changed_by_timetable_part() returns trigger language plpgsql as $$
-begin
-  perform pg_notify('pages_changed', 'timetable:' || coalesce(new.timetable_id, old.timetable_id));
-  return null;
-end $$;
+  for each statement execute function pages_changed_say('catalog');
 
 create trigger timetable_lectures_pages_changed
   after insert or update or delete on timetable_lectures
-  for each row execute function pages_changed_by_timetable_part();
+  for each row execute function pages_changed_by_row('timetable', 'timetable_id');
 
 -- An empty timetable's deletion moves no lecture row.
-create function pages_changed_by_timetables() returns trigger language plpgsql as $$
-begin
-  perform pg_notify('pages_changed', 'timetable:' || coalesce(new.id, old.id));
-  return null;
-end $$;
-
 create trigger timetables_pages_changed
   after update or delete on timetables
-  for each row execute function pages_changed_by_timetables();
+  for each row execute function pages_changed_by_row('timetable', 'id');
 
 -- Names are on posts, comments and conversations alike; renames are rare.
-create function pages_changed_everywhere() returns trigger language plpgsql as $$
-begin
-  perform pg_notify('pages_changed', 'all');
-  return null;
-end $$;
-
 create trigger users_pages_changed
   after update of username, nickname on users
   for each row when (old.username is distinct from new.username or old.nickname is distinct from new.nickname)
-  execute function pages_changed_everywhere();
+  execute function pages_changed_say('all');
 
 -- TRUNCATE fires no row triggers.
 create trigger posts_pages_truncated after truncate on posts
-  for each statement execute function pages_changed_everywhere();
+  for each statement execute function pages_changed_say('all');
 create trigger boards_pages_truncated after truncate on boards
-  for each statement execute function pages_changed_everywhere();
+  for each statement execute function pages_changed_say('all');
 create trigger comments_pages_truncated after truncate on comments
-  for each statement execute function pages_changed_everywhere();
+  for each statement execute function pages_changed_say('all');
 create trigger post_media_pages_truncated after truncate on post_media
-  for each statement execute function pages_changed_everywhere();
+  for each statement execute function pages_changed_say('all');
 create trigger conversation_members_pages_truncated after truncate on conversation_members
-  for each statement execute function pages_changed_everywhere();
+  for each statement execute function pages_changed_say('all');
 create trigger messages_pages_truncated after truncate on messages
-  for each statement execute function pages_changed_everywhere();
+  for each statement execute function pages_changed_say('all');
 create trigger lectures_pages_truncated after truncate on lectures
-  for each statement execute function pages_changed_everywhere();
+  for each statement execute function pages_changed_say('all');
 create trigger lecture_slots_pages_truncated after truncate on lecture_slots
-  for each statement execute function pages_changed_everywhere();
+  for each statement execute function pages_changed_say('all');
 create trigger timetable_lectures_pages_truncated after truncate on timetable_lectures
-  for each statement execute function pages_changed_everywhere();
+  for each statement execute function pages_changed_say('all');
 create trigger timetables_pages_truncated after truncate on timetables
-  for each statement execute function pages_changed_everywhere();
+  for each statement execute function pages_changed_say('all');
