@@ -423,9 +423,11 @@ async function main (): Promise<Report> {
   const push = (m: Measurement, against: string, of: number): Row =>
     record({ ...m, against, reference: of, ratio: ratio(m.requestsPerSecond, of) })
   /** A throughput scenario against the service, with its adjacent ceiling. */
-  async function versusCeiling (scenario: string, serviceLoad: Load): Promise<Row> {
+  /** An autocannon load, or a scenario that measures itself (e.g. discardingLoad). */
+  async function versusCeiling (scenario: string, serviceLoad: Load | (() => Promise<Measurement>)): Promise<Row> {
     const reference = await ceilingNow()
-    return push(await measure(scenario, serviceLoad, load), 'ceiling', reference)
+    const measured = typeof serviceLoad === 'function' ? await serviceLoad() : await measure(scenario, serviceLoad, load)
+    return push(measured, 'ceiling', reference)
   }
 
   if (only.has('ceiling')) {

@@ -94,50 +94,83 @@ export async function measure (scenario: string, load: Load, options: LoadOption
 export async function probe (scenario: string, target: Probe, seconds: number): Promise<Measurement> {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 })
   const url = new URL(target.path, target.url)
-  const latencies: number[] = []
-  const statusCodes: Record<string, number> = {}
-  let errors = 0
-
-  function once (): Promise<void> {
-    return new Promise((resolve) => {
-      const sent = performance.now()
-      const req = httpRequest(url, { agent, timeout: 30_000 }, (res) => {
-        res.resume()
-        res.on('end', () => {
-          latencies.push(performance.now() - sent)
-          statusCodes[String(res.statusCode)] = (statusCodes[String(res.statusCode)] ?? 0) + 1
-          resolve()
-        })
-      })
-      req.on('timeout', () => req.destroy(new Error('timeout')))
-      req.on('error', () => { errors++; resolve() })
-      req.end()
-    })
-  }
-
+  const answers = new Answers()
   const interval = 1000 / target.rate
   const started = performance.now()
   const inFlight: Array<Promise<void>> = []
   for (let i = 0; i * interval < seconds * 1000; i++) {
     const wait = started + i * interval - performance.now()
     if (wait > 0) await pause(wait / 1000)
-    inFlight.push(once())
+    inFlight.push(answers.get(agent, url))
   }
   await Promise.all(inFlight)
   agent.destroy()
+  return answers.measurement(scenario, seconds)
+}
 
-  latencies.sort((a, b) => a - b)
-  const at = (q: number) => Math.round(percentile(latencies, q) * 10) / 10
-  const non2xx = Object.entries(statusCodes).filter(([code]) => !code.startsWith('2')).reduce((sum, [, n]) => sum + n, 0)
-  return {
-    scenario,
-    requestsPerSecond: Math.round(latencies.length / seconds),
-    p50: at(0.5),
-    p99: at(0.99),
-    requests: latencies.length,
-    non2xx,
-    errors,
-    statusCodes
+/**
+ * `connections` keep-alive clients, each sending its next GET as soon as the last answer has
+ * been read, every body read and dropped. For large binary answers: autocannon turns each
+ * body into a string (utf8-decoding it), which costs it more than the server spends sending.
+ */
+export async function discardingLoad (scenario: string, target: { url: string, path: string }, connections: number, seconds: number): Promise<Measurement> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections })
+  const url = new URL(target.path, target.url)
+  const answers = new Answers()
+  const until = performance.now() + seconds * 1000
+  const client = async () => {
+    while (performance.now() < until) await answers.get(agent, url)
+  }
+  const started = performance.now()
+  await Promise.all(Array.from({ length: connections }, client))
+  const elapsed = (performance.now() - started) / 1000
+  agent.destroy()
+  return answers.measurement(scenario, elapsed)
+}
+
+/** discardingLoad: a warm-up, then the measured run. */
+export async function measureDiscarding (scenario: string, target: { url: string, path: string }, connections: number, options: LoadOptions): Promise<Measurement> {
+  if (options.warmup > 0) await discardingLoad(scenario, target, connections, options.warmup)
+  return await discardingLoad(scenario, target, connections, options.duration)
+}
+
+/** GETs timed from their send to the end of their answer, and what came back. */
+class Answers {
+  readonly #latencies: number[] = []
+  readonly #statusCodes: Record<string, number> = {}
+  #errors = 0
+
+  get (agent: Agent, url: URL): Promise<void> {
+    return new Promise((resolve) => {
+      const sent = performance.now()
+      const req = httpRequest(url, { agent, timeout: 30_000 }, (res) => {
+        res.resume()
+        res.on('end', () => {
+          this.#latencies.push(performance.now() - sent)
+          this.#statusCodes[String(res.statusCode)] = (this.#statusCodes[String(res.statusCode)] ?? 0) + 1
+          resolve()
+        })
+      })
+      req.on('timeout', () => req.destroy(new Error('timeout')))
+      req.on('error', () => { this.#errors++; resolve() })
+      req.end()
+    })
+  }
+
+  measurement (scenario: string, seconds: number): Measurement {
+    const latencies = [...this.#latencies].sort((a, b) => a - b)
+    const at = (q: number) => Math.round(percentile(latencies, q) * 10) / 10
+    const non2xx = Object.entries(this.#statusCodes).filter(([code]) => !code.startsWith('2')).reduce((sum, [, n]) => sum + n, 0)
+    return {
+      scenario,
+      requestsPerSecond: Math.round(latencies.length / seconds),
+      p50: at(0.5),
+      p99: at(0.99),
+      requests: latencies.length,
+      non2xx,
+      errors: this.#errors,
+      statusCodes: { ...this.#statusCodes }
+    }
   }
 }
 
@@ -208,7 +241,7 @@ export type Bench = {
   /** The service's database, for ids to request and for checks after a run. */
   db: Sql
   /** A throughput scenario against the service, its ratio taken to the adjacent ceiling. */
-  versusCeiling: (scenario: string, load: Load) => Promise<Row>
+  versusCeiling: (scenario: string, load: Load | (() => Promise<Measurement>)) => Promise<Row>
 }
 
 /**
