@@ -22,6 +22,12 @@ export type KeptPage = { readonly body: Buffer, gzipped: Buffer | undefined }
 
 type Entry = { tags: readonly string[], pages: Map<string, KeptPage>, bytes: number }
 
+// The last invalidations, one per generation, so that a page read while something unrelated
+// changed is still kept. A read that missed more than this many is not kept.
+const REMEMBERED = 256
+const EVERYTHING = null
+type Invalidation = { tag: string } | { entryKey: string } | typeof EVERYTHING
+
 export class TaggedPages {
   readonly #maxBytes: number
   readonly #options: TaggedPagesOptions
@@ -31,6 +37,8 @@ export class TaggedPages {
   readonly #entriesOf = new Map<string, Set<string>>()
   #bytes = 0
   #generation = 0
+  // What invalidation number g was, at g % REMEMBERED.
+  readonly #recent: Invalidation[] = new Array(REMEMBERED).fill(EVERYTHING)
 
   constructor (maxBytes: number, options: TaggedPagesOptions) {
     this.#maxBytes = maxBytes
@@ -42,8 +50,8 @@ export class TaggedPages {
   get entries (): number { return this.#entries.size }
 
   /**
-   * A stamp to take before reading the database, and to hand back to `store`: if anything was
-   * invalidated in between, what was read may already be stale and is not stored.
+   * A stamp to take before reading the database, and to hand back to `store`: if what the page
+   * shows was invalidated in between, what was read may already be stale and is not stored.
    */
   get generation (): number { return this.#generation }
 
@@ -68,12 +76,18 @@ export class TaggedPages {
 
   /**
    * Keeps a page, and returns it (undefined when it was not kept). `tags` are taken from the
-   * entry's first page; later pages must add none.
+   * entry's first page; later pages must add none. `tags` undefined means the read did not
+   * look for them because the entry existed when it began: if the entry is gone since
+   * (invalidated, or pushed out by the budget), the page is not kept, since it could not be
+   * filed where its changes will look.
    */
-  store (entryKey: string, pageKey: string, body: Buffer, tags: readonly string[], generation: number): KeptPage | undefined {
-    if (generation !== this.#generation || !this.enabled) return undefined
+  store (entryKey: string, pageKey: string, body: Buffer, tags: readonly string[] | undefined, generation: number): KeptPage | undefined {
+    if (!this.enabled) return undefined
     let entry = this.#entries.get(entryKey)
+    if (entry === undefined && tags === undefined) return undefined
+    if (this.#invalidatedSince(generation, entryKey, tags ?? [], entry?.tags ?? [])) return undefined
     if (entry === undefined) {
+      tags ??= []
       entry = { tags, pages: new Map(), bytes: this.#options.bytesPerEntry + this.#options.bytesPerTag * tags.length }
       this.#entries.set(entryKey, entry)
       this.#bytes += entry.bytes
@@ -107,21 +121,40 @@ export class TaggedPages {
 
   /** What `tag` names changed: every entry filed under it is stale. */
   invalidate (tag: string): void {
-    this.#generation++
+    this.#remember({ tag })
     for (const entryKey of this.#entriesOf.get(tag) ?? []) this.#drop(entryKey)
   }
 
   /** One entry is stale. */
   drop (entryKey: string): void {
-    this.#generation++
+    this.#remember({ entryKey })
     this.#drop(entryKey)
   }
 
   clear (): void {
-    this.#generation++
+    this.#remember(EVERYTHING)
     this.#entries.clear()
     this.#entriesOf.clear()
     this.#bytes = 0
+  }
+
+  #remember (invalidation: Invalidation): void {
+    this.#generation++
+    this.#recent[this.#generation % REMEMBERED] = invalidation
+  }
+
+  /** Whether anything since `generation` concerns this entry or one of these tags. */
+  #invalidatedSince (generation: number, entryKey: string, tags: readonly string[], entryTags: readonly string[]): boolean {
+    const missed = this.#generation - generation
+    if (missed >= REMEMBERED) return true
+    for (let g = generation + 1; g <= this.#generation; g++) {
+      const invalidation = this.#recent[g % REMEMBERED]!
+      if (invalidation === EVERYTHING) return true
+      if ('entryKey' in invalidation) {
+        if (invalidation.entryKey === entryKey) return true
+      } else if (tags.includes(invalidation.tag) || entryTags.includes(invalidation.tag)) return true
+    }
+    return false
   }
 
   #drop (entryKey: string): void {
@@ -197,10 +230,11 @@ export async function answerFromPages (
   const kept = pages.getKept(entryKey, pageKey)
   if (kept !== undefined) return sendKept(reply, kept)
   const generation = pages.generation
-  const [answer, tags] = await read(pages.enabled && !pages.has(entryKey))
+  const needTags = pages.enabled && !pages.has(entryKey)
+  const [answer, tags] = await read(needTags)
   if (!pages.enabled) return reply.send(answer as never)
   const body = pageBytes(reply, answer)
-  const page = pages.store(entryKey, pageKey, body, tags, generation)
+  const page = pages.store(entryKey, pageKey, body, needTags ? tags : undefined, generation)
   if (page !== undefined && body.byteLength >= MIN_GZIPPED_BYTES) {
     gzip(body, (error, gzipped) => {
       if (error === null) pages.keepGzipped(entryKey, pageKey, page, keptCopy(gzipped))

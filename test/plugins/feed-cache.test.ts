@@ -36,14 +36,40 @@ t.test('FeedPages: following or unfollowing drops only the reader\'s own pages',
   t.same(pages.get('alice', '20:'), body('b'), 'the dropped reader left the reverse index too')
 })
 
-t.test('FeedPages: a page read before an invalidation is not stored', async (t) => {
+t.test('FeedPages: a page read before an invalidation of what it shows is not stored; one of something else is', async (t) => {
   const pages = new FeedPages(1024 * 1024)
-  const before = pages.generation
-  pages.postsChanged('someone else entirely')
+  let before = pages.generation
+  pages.postsChanged('alice')
   pages.store('reader', '20:', body('maybe stale'), ['alice'], before)
-  t.equal(pages.get('reader', '20:'), undefined)
-  pages.store('reader', '20:', body('fresh'), ['alice'], pages.generation)
-  t.same(pages.get('reader', '20:'), body('fresh'))
+  t.equal(pages.get('reader', '20:'), undefined, 'a followee wrote while it was read')
+  before = pages.generation
+  pages.postsChanged('someone else entirely')
+  pages.store('reader', '20:', body('fresh'), ['alice'], before)
+  t.same(pages.get('reader', '20:'), body('fresh'), 'someone not followed wrote meanwhile')
+  before = pages.generation
+  pages.followsChanged('reader')
+  pages.store('reader', '20:', body('stale'), ['alice'], before)
+  t.equal(pages.get('reader', '20:'), undefined, 'the reader followed someone meanwhile')
+  before = pages.generation
+  pages.clear()
+  pages.store('reader', '20:', body('stale'), ['alice'], before)
+  t.equal(pages.get('reader', '20:'), undefined, 'everything was forgotten meanwhile')
+  before = pages.generation
+  for (let i = 0; i < 300; i++) pages.postsChanged(`stranger${i}`)
+  pages.store('reader', '20:', body('unknown'), ['alice'], before)
+  t.equal(pages.get('reader', '20:'), undefined, 'more invalidations than are remembered: not kept')
+})
+
+t.test('FeedPages: a later page of a reader whose entry went while it was read (tags not looked up) is not stored', async (t) => {
+  const pages = new FeedPages(3000)
+  pages.store('reader', '20:', body('first page'), ['alice'], pages.generation)
+  // The read of page 2 begins: the entry exists, so its followees are not looked up.
+  const before = pages.generation
+  // Pushed out by the budget meanwhile (no invalidation at all).
+  for (const other of ['r1', 'r2', 'r3']) pages.store(other, '20:', Buffer.alloc(1000), ['x'], pages.generation)
+  t.notOk(pages.has('reader'))
+  pages.store('reader', '20:cursor', body('second page'), undefined, before)
+  t.notOk(pages.has('reader'), 'not filed with no tags, where no post of alice\'s would find it')
 })
 
 t.test('FeedPages: over its budget, the least recently read reader goes first', async (t) => {
