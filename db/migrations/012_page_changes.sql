@@ -129,23 +129,13 @@ create trigger users_pages_changed
   execute function pages_changed_say('all');
 
 -- TRUNCATE fires no row triggers.
-create trigger posts_pages_truncated after truncate on posts
-  for each statement execute function pages_changed_say('all');
-create trigger boards_pages_truncated after truncate on boards
-  for each statement execute function pages_changed_say('all');
-create trigger comments_pages_truncated after truncate on comments
-  for each statement execute function pages_changed_say('all');
-create trigger post_media_pages_truncated after truncate on post_media
-  for each statement execute function pages_changed_say('all');
-create trigger conversation_members_pages_truncated after truncate on conversation_members
-  for each statement execute function pages_changed_say('all');
-create trigger messages_pages_truncated after truncate on messages
-  for each statement execute function pages_changed_say('all');
-create trigger lectures_pages_truncated after truncate on lectures
-  for each statement execute function pages_changed_say('all');
-create trigger lecture_slots_pages_truncated after truncate on lecture_slots
-  for each statement execute function pages_changed_say('all');
-create trigger timetable_lectures_pages_truncated after truncate on timetable_lectures
-  for each statement execute function pages_changed_say('all');
-create trigger timetables_pages_truncated after truncate on timetables
-  for each statement execute function pages_changed_say('all');
+do $$
+declare
+  emptied text;
+begin
+  foreach emptied in array array['posts', 'boards', 'comments', 'post_media', 'conversation_members',
+                                 'messages', 'lectures', 'lecture_slots', 'timetable_lectures', 'timetables'] loop
+    execute format('create trigger %I after truncate on %I for each statement execute function pages_changed_say(%L)',
+                   emptied || '_pages_truncated', emptied, 'all');
+  end loop;
+end $$;

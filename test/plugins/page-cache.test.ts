@@ -343,3 +343,13 @@ t.test('a kept page goes out gzipped to clients that accept it, the same JSON; o
     t.same(res.json(), plain.json())
   }
 })
+
+t.test('a TRUNCATE of any table a page shows forgets every kept page, on every instance', async (t) => {
+  const database = await createDatabase()
+  const app = await build(t, { env: { DATABASE_URL: database } })
+  for (const table of ['comments', 'lecture_slots', 'timetables']) {
+    app.pageCache.store('kept', '', Buffer.from('{}'), ['post:p'], app.pageCache.generation)
+    await app.sql`truncate ${app.sql(table)} cascade`
+    t.pass(`${table}: forgotten after ${await eventually(async () => app.pageCache.entries, 0, 2000)} ms`)
+  }
+})
