@@ -175,18 +175,14 @@ function pageBytesHeld (page: KeptPage): number {
 }
 
 /**
- * Text as a Buffer to keep. Buffer.from carves small strings out of a shared 8 KiB pool: a kept
- * page would hold its whole block alive, and the byte count would understate what is held.
+ * Text or bytes as a Buffer of its own, to keep. Buffer.from (and zlib, for a small result)
+ * carve small buffers out of a shared 8 KiB pool: a kept page would hold its whole block alive,
+ * and the byte count would understate what is held.
  */
-export function keptBytes (text: string): Buffer {
-  const buffer = Buffer.allocUnsafeSlow(Buffer.byteLength(text))
-  buffer.write(text)
-  return buffer
-}
-
-function keptCopy (bytes: Buffer): Buffer {
-  const buffer = Buffer.allocUnsafeSlow(bytes.byteLength)
-  bytes.copy(buffer)
+export function keptBytes (data: string | Buffer): Buffer {
+  const buffer = Buffer.allocUnsafeSlow(Buffer.byteLength(data))
+  if (typeof data === 'string') buffer.write(data)
+  else data.copy(buffer)
   return buffer
 }
 
@@ -237,7 +233,7 @@ export async function answerFromPages (
   const page = pages.store(entryKey, pageKey, body, needTags ? tags : undefined, generation)
   if (page !== undefined && body.byteLength >= MIN_GZIPPED_BYTES) {
     gzip(body, (error, gzipped) => {
-      if (error === null) pages.keepGzipped(entryKey, pageKey, page, keptCopy(gzipped))
+      if (error === null) pages.keepGzipped(entryKey, pageKey, page, keptBytes(gzipped))
     })
   }
   return sendPage(reply, body)
