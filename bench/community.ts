@@ -97,14 +97,20 @@ export async function communityScenarios (bench: Bench, uncached: Bench, threadP
   if (tokens.length < COMMUNITY.likers) throw new Error(`the community bench needs ${COMMUNITY.likers} logged-in users`)
   const boards = Array.from({ length: COMMUNITY.boards }, (_, i) => boardId(i + 1))
   const readers = (of: Bench) => boards.map((id, i) => ({ id, token: of.tokens[i % of.tokens.length]! }))
-  const list = (of: Bench, suffix: (id: string) => string) =>
-    rotating(readers(of), p => ({ method: 'GET', path: `/boards/${p.id}/posts${suffix(p.id)}`, headers: bearer(p.token) }))
+  const list = (of: Bench, suffix: (id: string) => string, headers: (token: string) => Record<string, string> = bearer) =>
+    rotating(readers(of), p => ({ method: 'GET', path: `/boards/${p.id}/posts${suffix(p.id)}`, headers: headers(p.token) }))
+  const commentsOn = (of: Bench) => ({
+    url: of.base, connections, requests: [rotating(of.tokens, t => ({ method: 'GET' as const, path: `/posts/${threadPostId}/comments`, headers: bearer(t) }))]
+  })
+  const conversationsOn = (of: Bench) => ({
+    url: of.base, connections, requests: [rotating(of.tokens.slice(0, COMMUNITY.conversationUsers), t => ({ method: 'GET' as const, path: '/messages/conversations', headers: bearer(t) }))]
+  })
   const targets: Target[] = []
 
   const first = await versusCeiling('GET /boards/{id}/posts first page', { url: base, connections, requests: [list(bench, () => '')] })
   // The same, from a client that accepts no compression (the kept bytes as they are: 15 KB).
   await versusCeiling('GET /boards/{id}/posts first page, no Accept-Encoding', {
-    url: base, connections, requests: [rotating(readers(bench), p => ({ method: 'GET', path: `/boards/${p.id}/posts`, headers: { authorization: `Bearer ${p.token}` } }))]
+    url: base, connections, requests: [list(bench, () => '', token => ({ authorization: `Bearer ${token}` }))]
   })
   const firstUncached = await versusCeiling('GET /boards/{id}/posts first page, cache off', { url: uncached.base, connections, requests: [list(uncached, () => '')] })
   const deep = await Promise.all(readers(uncached).map(async p => ({ ...p, path: await deepPath(uncached.base, `/boards/${p.id}/posts`, p.token, 20) })))
@@ -118,18 +124,10 @@ export async function communityScenarios (bench: Bench, uncached: Bench, threadP
     searches.push(await versusCeiling(`GET /boards/{id}/posts?q= (${label})`, { url: uncached.base, connections, requests: [list(uncached, () => `?q=${encodeURIComponent(term)}`)] }))
   }
   // The cache's effect on the other two reads, for the record (no target).
-  await versusCeiling('GET /posts/{id}/comments (300 comments), cache off', {
-    url: uncached.base, connections, requests: [rotating(uncached.tokens, t => ({ method: 'GET', path: `/posts/${threadPostId}/comments`, headers: bearer(t) }))]
-  })
-  await versusCeiling('GET /messages/conversations (200 each), cache off', {
-    url: uncached.base, connections, requests: [rotating(uncached.tokens.slice(0, COMMUNITY.conversationUsers), t => ({ method: 'GET', path: '/messages/conversations', headers: bearer(t) }))]
-  })
-  const comments = await versusCeiling('GET /posts/{id}/comments (300 comments)', {
-    url: base, connections, requests: [rotating(tokens, t => ({ method: 'GET', path: `/posts/${threadPostId}/comments`, headers: bearer(t) }))]
-  })
-  const conversations = await versusCeiling('GET /messages/conversations (200 each)', {
-    url: base, connections, requests: [rotating(tokens.slice(0, COMMUNITY.conversationUsers), t => ({ method: 'GET', path: '/messages/conversations', headers: bearer(t) }))]
-  })
+  await versusCeiling('GET /posts/{id}/comments (300 comments), cache off', commentsOn(uncached))
+  await versusCeiling('GET /messages/conversations (200 each), cache off', conversationsOn(uncached))
+  const comments = await versusCeiling('GET /posts/{id}/comments (300 comments)', commentsOn(bench))
+  const conversations = await versusCeiling('GET /messages/conversations (200 each)', conversationsOn(bench))
   // Fifty users liking one post (the second newest of board 1), each again and again.
   const liked = postId(COMMUNITY.boardPosts - COMMUNITY.boards)
   const likers = tokens.slice(0, COMMUNITY.likers)
