@@ -353,3 +353,17 @@ t.test('a TRUNCATE of any table a page shows forgets every kept page, on every i
     t.pass(`${table}: forgotten after ${await eventually(async () => app.pageCache.entries, 0, 2000)} ms`)
   }
 })
+
+t.test('an error answer is never kept: a post that appears under an id once refused is read from the database', async (t) => {
+  const app = await build(t, { env: { ADMIN_USERNAMES: 'cacheadmin10' } })
+  const [admin, reader] = await Promise.all([createUser(app, { username: 'cacheadmin10' }), createUser(app)])
+  const { postId } = await boardWithPost(app, admin, admin, admin)
+  // The post hidden without a notification: the comments route refuses it...
+  await silently(app, 'posts', tx => tx`update posts set deleted_at = now() where id = ${postId}`)
+  const refused = await app.inject({ url: `/posts/${postId}/comments`, headers: reader.auth })
+  t.equal(refused.statusCode, 404)
+  t.notOk(app.pageCache.has(PageCache.commentsEntry(postId, reader.id)), 'nothing kept for the 404')
+  // ...and, brought back just as silently, is read again: no refusal was remembered.
+  await silently(app, 'posts', tx => tx`update posts set deleted_at = null where id = ${postId}`)
+  t.same(await commentBodies(app, reader, postId), [])
+})
