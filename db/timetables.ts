@@ -46,23 +46,52 @@ export async function listTimetables (sql: ISql, ownerId: string, page: KeysetRe
 }
 
 /**
+ * The columns of a timetable's answer, over `timetables t` (or a relation with its columns)
+ * left joined to its lectures `lectures l`: the timetable on every row, beside one lecture
+ * each, or beside nulls when it has none.
+ */
+function answerColumns (sql: ISql) {
+  return sql`
+    t.id as timetable_id, t.owner_id, t.semester as timetable_semester, t.name as timetable_name,
+    t.created_at as timetable_created_at, ${lectureColumns(sql)}`
+}
+
+type AnswerRow = {
+  timetableId: string, ownerId: string, timetableSemester: string, timetableName: string, timetableCreatedAt: Date
+} & (LectureRow | { id: null })
+
+/** The answer from rows of `answerColumns`; its total credits summed over the lectures shown. */
+function toTimetable (rows: AnswerRow[]): Timetable {
+  const timetable = rows[0]!
+  const lectures = rows.flatMap(row => row.id === null ? [] : [toLecture(row as LectureRow)])
+  return {
+    id: timetable.timetableId,
+    ownerId: timetable.ownerId,
+    semester: timetable.timetableSemester,
+    name: timetable.timetableName,
+    totalCredits: lectures.reduce((sum, lecture) => sum + lecture.credits, 0),
+    createdAt: timetable.timetableCreatedAt.toISOString(),
+    lectures
+  }
+}
+
+/**
  * A timetable with its lectures, for its owner or a friend of the owner (checked in the same
  * query as the read); anyone else 403, an unknown one 404.
  */
 export async function getTimetable (sql: ISql, viewerId: string, id: string): Promise<Timetable> {
-  const [row] = await sql<Array<TimetableRow & { visible: boolean }>>`
-    select ${timetableColumns(sql)},
+  const rows = await sql<Array<AnswerRow & { visible: boolean }>>`
+    select ${answerColumns(sql)},
       t.owner_id = ${viewerId} or exists (
         select 1 from friendships f where f.user_id = t.owner_id and f.friend_id = ${viewerId}) as visible
-    from timetables t where t.id = ${id}`
-  if (row === undefined) throw new AppError('NOT_FOUND')
-  if (!row.visible) throw new AppError('FORBIDDEN')
-  const lectures = await sql<LectureRow[]>`
-    select ${lectureColumns(sql)}
-    from timetable_lectures tl join lectures l on l.id = tl.lecture_id
-    where tl.timetable_id = ${id}
-    order by tl.added_at, l.id`
-  return { ...toSummary(row), lectures: lectures.map(toLecture) }
+    from timetables t
+    left join timetable_lectures m on m.timetable_id = t.id
+    left join lectures l on l.id = m.lecture_id
+    where t.id = ${id}
+    order by m.added_at, l.id`
+  if (rows.length === 0) throw new AppError('NOT_FOUND')
+  if (!rows[0]!.visible) throw new AppError('FORBIDDEN')
+  return toTimetable(rows)
 }
 
 /** Why an owner-only change touched nothing: no such timetable (404), or not the caller's (403). */
@@ -96,48 +125,76 @@ async function clashes (sql: ISql, timetableId: string, lectureId: string): Prom
  * other's slot checks; the exclusion constraint (23P01) is the judge of a clash.
  */
 export async function addLecture (sql: Sql, ownerId: string, timetableId: string, lectureId: string): Promise<Timetable> {
+  // One statement, so one round trip and no explicit transaction: the checks, the insert, the
+  // copy of the slots (which the exclusion constraint judges) and the answer. Its reads see
+  // the timetable as it was before the statement, so the answer's lectures are those plus
+  // the one it added.
+  let rows: Array<AnswerRow & { lectureFound: boolean, lectureSemester: string | null, lectureSchoolId: string | null, ownerSchoolId: string | null }>
   try {
-    await sql.begin(async (tx) => {
-      const [timetable] = await tx<Array<{ semester: string, schoolId: string | null }>>`
-        select t.semester, u.school_id
+    rows = await sql`
+      with t as (
+        select t.id, t.owner_id, t.semester, t.name, t.created_at, u.school_id as owner_school_id
         from timetables t join users u on u.id = t.owner_id
         where t.id = ${timetableId} and t.owner_id = ${ownerId}
-        for update of t`
-      if (timetable === undefined) throw await refusal(tx, timetableId)
-      const [lecture] = await tx<Array<{ semester: string, schoolId: string }>>`
-        select semester, school_id from lectures where id = ${lectureId}`
-      if (lecture === undefined) throw new AppError('NOT_FOUND')
-      if (lecture.semester !== timetable.semester) {
-        throw invalidField('/params/lectureId', `is a lecture of ${lecture.semester}, and the timetable is for ${timetable.semester}`)
-      }
-      if (timetable.schoolId !== null && lecture.schoolId !== timetable.schoolId) {
-        throw invalidField('/params/lectureId', 'is a lecture of another school than yours')
-      }
-      const [added] = await tx`
-        insert into timetable_lectures (timetable_id, lecture_id) values (${timetableId}, ${lectureId})
+      ),
+      lecture as (select id, semester, school_id from lectures where id = ${lectureId}),
+      added as (
+        insert into timetable_lectures (timetable_id, lecture_id)
+        select t.id, lecture.id from t, lecture
+        where lecture.semester = t.semester and (t.owner_school_id is null or lecture.school_id = t.owner_school_id)
         on conflict do nothing
-        returning lecture_id`
-      if (added === undefined) return
-      await tx`
+        returning lecture_id, added_at
+      ),
+      added_slots as (
         insert into timetable_slots (timetable_id, lecture_id, day, minutes)
-        select ${timetableId}, lecture_id, day, minutes from lecture_slots where lecture_id = ${lectureId}`
-    })
+        select ${timetableId}, s.lecture_id, s.day, s.minutes from lecture_slots s join added on added.lecture_id = s.lecture_id
+      ),
+      members as (
+        select lecture_id, added_at from timetable_lectures where timetable_id = (select id from t)
+        union all
+        select lecture_id, added_at from added
+      )
+      select ${answerColumns(sql)}, lecture.id is not null as lecture_found, lecture.semester as lecture_semester,
+        lecture.school_id as lecture_school_id, t.owner_school_id
+      from (values (1)) as one
+      left join t on true
+      left join lecture on true
+      left join members m on true
+      left join lectures l on l.id = m.lecture_id
+      order by m.added_at, l.id`
   } catch (error) {
     if ((error as { code?: string }).code === '23P01') throw await clashes(sql, timetableId, lectureId)
     throw error
   }
-  return await getTimetable(sql, ownerId, timetableId)
+  const verdict = rows[0]!
+  if (verdict.timetableId === null) throw await refusal(sql, timetableId)
+  if (!verdict.lectureFound) throw new AppError('NOT_FOUND')
+  if (verdict.lectureSemester !== verdict.timetableSemester) {
+    throw invalidField('/params/lectureId', `is a lecture of ${verdict.lectureSemester}, and the timetable is for ${verdict.timetableSemester}`)
+  }
+  if (verdict.ownerSchoolId !== null && verdict.lectureSchoolId !== verdict.ownerSchoolId) {
+    throw invalidField('/params/lectureId', 'is a lecture of another school than yours')
+  }
+  // Added by a request that committed after this statement began: read it again to show it.
+  if (!rows.some(row => row.id === lectureId)) return await getTimetable(sql, ownerId, timetableId)
+  return toTimetable(rows)
 }
 
 /** Takes a lecture out of the caller's timetable (its slots go by cascade); idempotent. */
 export async function removeLecture (sql: ISql, ownerId: string, timetableId: string, lectureId: string): Promise<Timetable> {
-  const [owned] = await sql`
-    with owned as (select id from timetables where id = ${timetableId} and owner_id = ${ownerId}),
+  // One statement, as addLecture: the answer is the lectures before it, less the one removed.
+  const rows = await sql<AnswerRow[]>`
+    with t as (select id, owner_id, semester, name, created_at from timetables where id = ${timetableId} and owner_id = ${ownerId}),
     removed as (
-      delete from timetable_lectures tl using owned
-      where tl.timetable_id = owned.id and tl.lecture_id = ${lectureId}
+      delete from timetable_lectures tl using t
+      where tl.timetable_id = t.id and tl.lecture_id = ${lectureId}
     )
-    select 1 from owned`
-  if (owned === undefined) throw await refusal(sql, timetableId)
-  return await getTimetable(sql, ownerId, timetableId)
+    select ${answerColumns(sql)}
+    from (values (1)) as one
+    left join t on true
+    left join timetable_lectures m on m.timetable_id = t.id and m.lecture_id <> ${lectureId}
+    left join lectures l on l.id = m.lecture_id
+    order by m.added_at, l.id`
+  if (rows[0]!.timetableId === null) throw await refusal(sql, timetableId)
+  return toTimetable(rows)
 }
