@@ -7,11 +7,16 @@ import postgres, { type Sql } from 'postgres'
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js'
 import { dataDirIsDefault } from './config.js'
 import { runMigrations } from '../db/migrate.js'
+import { ChangeLog } from '../db/change-log.js'
+
+/** Change log rows are read within DATABASE_CHANGES_INTERVAL; kept this long for an instance whose reads fail a while. */
+const CHANGES_KEPT_MS = 5 * 60_000
 
 /**
- * Follows a NOTIFY channel for the instance's lifetime. `onListen` runs once before this
- * resolves and again after every reconnection of the listener, when notifications may have
- * been missed: the place to (re)load or forget what the channel keeps current.
+ * Follows a channel of the database's change log (db/change-log.ts) for the instance's
+ * lifetime. `onListen` runs once before this resolves and again whenever changes may have been
+ * missed (reads failed for a while): the place to (re)load or forget what the channel keeps
+ * current.
  */
 export type Subscribe = (channel: string, onNotify: (payload: string) => void, onListen: () => void | Promise<void>) => Promise<void>
 
@@ -19,6 +24,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     sql: Sql
     subscribe: Subscribe
+    /** The reader behind `subscribe` (its `settled()` is what tests wait on). */
+    changeLog: ChangeLog
   }
 }
 
@@ -56,6 +63,7 @@ export default fp<DatabaseOptions>(async function dbPlugin (fastify, options) {
   if (options.connect === false) {
     fastify.decorate('sql', postgres({ host: 'no-database.invalid', max: 1 }))
     fastify.decorate('subscribe', async () => {})
+    fastify.decorate('changeLog', new ChangeLog(fastify.sql, { intervalMs: 1000, keepMs: CHANGES_KEPT_MS, onError: () => {} }))
     return
   }
   let embedded: EmbeddedDatabase | undefined
@@ -102,21 +110,20 @@ export default fp<DatabaseOptions>(async function dbPlugin (fastify, options) {
     throw error
   }
 
-  const listeners: Array<{ unlisten: () => Promise<void> }> = []
+  const changes = new ChangeLog(sql, {
+    intervalMs: config.DATABASE_CHANGES_INTERVAL,
+    keepMs: CHANGES_KEPT_MS,
+    onError: (error) => log.warn({ err: error }, 'reading the change log failed; caches start over when it works again')
+  })
   const subscribe: Subscribe = async (channel, onNotify, onListen) => {
-    let started = false
-    listeners.push(await sql.listen(channel, onNotify, () => {
-      if (!started) return
-      Promise.resolve(onListen()).catch((error: unknown) => log.error({ err: error, channel }, 'catching up after the listener reconnected failed'))
-    }))
-    started = true
-    await onListen()
+    await changes.follow(channel, { onChange: onNotify, onResume: onListen })
   }
 
   fastify.decorate('sql', sql)
   fastify.decorate('subscribe', subscribe)
+  fastify.decorate('changeLog', changes)
   fastify.addHook('onClose', async () => {
-    await Promise.all(listeners.map(async listener => await listener.unlisten().catch(() => {})))
+    changes.stop()
     await sql.end({ timeout: 5 })
     await embedded?.stop()
   })

@@ -4,14 +4,14 @@
 // only when someone they follow writes, or when they follow or unfollow someone.
 //
 // Kept fresh by invalidation, never by expiry:
-// - across instances, by the `feed_changed` NOTIFY that triggers on posts, follows and users
-//   send (db/migrations/003_feed_changes.sql);
+// - across instances, by the `feed_changed` changes that triggers on posts, follows and users
+//   announce (migrations 003 and 013), read every DATABASE_CHANGES_INTERVAL (db/change-log.ts);
 // - on this instance, synchronously, by the routes that write (postsChanged, followsChanged),
-//   so a client reads its own writes even before the notification arrives (on another
-//   instance, a few milliseconds later);
-// - when the listener (re)connects, everything is dropped: notifications may have been missed.
+//   so a client reads its own writes even before the change log is read (on another instance,
+//   within that interval);
+// - when the change log could not be read for a while, everything is dropped.
 // A feature that changes what a feed page shows must change a posts row (as the counters do)
-// or NOTIFY feed_changed itself.
+// or announce feed_changed itself.
 //
 // Bounded by FEED_CACHE_MB (0 turns it off), as plugins/tagged-pages.ts keeps it.
 import fp from 'fastify-plugin'

@@ -19,10 +19,11 @@
 // walked once), and no board search.
 //
 // Kept fresh by invalidation, never by expiry:
-// - across instances, by the `pages_changed` NOTIFY the triggers of migration 012 send;
+// - across instances, by the `pages_changed` changes the triggers of migration 012 announce
+//   (through the change log of 013, read every DATABASE_CHANGES_INTERVAL);
 // - on this instance, synchronously, by the routes that write, so that any client (not only the
-//   writer) reads a write made here even before the notification arrives;
-// - when the listener (re)connects, everything is dropped: notifications may have been missed.
+//   writer) reads a write made here even before the change log is read;
+// - when the change log could not be read for a while, everything is dropped.
 //
 // Bounded by PAGE_CACHE_MB (0 turns it off).
 import fp from 'fastify-plugin'

@@ -1,8 +1,9 @@
 // Which sessions were revoked recently, known in memory by every instance, so access tokens
-// are checked without a database round trip yet a logout takes effect everywhere at once.
-// Revoking transactions NOTIFY `session_revoked`; each instance LISTENs and adds the ids. On
-// every (re)connection of the listener the set is reloaded, so a missed notification during a
-// database blip is caught up. Entries older than the access-token lifetime are dropped: any
+// are checked without a database round trip yet a logout takes effect everywhere: at once on
+// the instance that revoked, within DATABASE_CHANGES_INTERVAL (50 ms) on the others.
+// Revoking transactions announce `session_revoked` (migrations 009 and 013); each instance
+// reads the change log and adds the ids. Whenever the change log could not be read for a while
+// the set is reloaded, so a change missed during a database blip is caught up. Entries older than the access-token lifetime are dropped: any
 // access token of that session has expired by then.
 import fp from 'fastify-plugin'
 import { SESSION_REVOKED_CHANNEL } from '../db/channels.js'
@@ -10,7 +11,7 @@ import { listRevokedSessionIdsSince } from '../db/sessions.js'
 
 export interface Revocations {
   isRevoked: (sessionId: string) => boolean
-  /** Records locally at once; other instances learn it from the NOTIFY on commit. */
+  /** Records locally at once; other instances read it from the change log after the commit. */
   add: (sessionIds: readonly string[]) => void
 }
 

@@ -17,6 +17,7 @@ export const ConfigSchema = Type.Object({
   DATABASE_ROUTE_SHARE: Type.Number({ default: 0.3, minimum: 0.05, maximum: 1, description: 'share of the pool one route may hold; the rest keep serving other routes when its table is locked' }),
   DATABASE_QUEUE_LENGTH: Type.Integer({ default: 100, minimum: 0, maximum: 100_000, description: 'requests of one route waiting for their share before more get 503' }),
   DATABASE_QUEUE_TIMEOUT: Type.Integer({ default: 1000, minimum: 10, maximum: 600_000, description: 'ms a request waits for its route\'s share before a 503' }),
+  DATABASE_CHANGES_INTERVAL: Type.Integer({ default: 50, minimum: 5, maximum: 10_000, description: 'ms between reads of the changes other instances made (cached pages, revoked sessions): how stale another instance\'s write can be here, at most' }),
   DATA_DIR: Type.String({ default: './.data', minLength: 1 }),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HS256 secret, at least 32 bytes' })),
   JWT_ACCESS_TTL: Seconds(900, 30, 86_400, 'access token lifetime'),

@@ -93,7 +93,7 @@ export async function build (t: Test, options: BuildOptions = {}): Promise<Fasti
 /**
  * Reads until the value equals `expected` (compared as JSON) and returns how many ms that
  * took; after `withinMs` it throws with the last value seen. For effects that travel through
- * another connection (a NOTIFY), where there is no event to await.
+ * another connection (the change log), where there is no event to await.
  */
 export async function eventually<T> (read: () => Promise<T>, expected: T, withinMs: number): Promise<number> {
   const started = Date.now()

@@ -29,7 +29,7 @@ t.test('any change of a user row, even a plain UPDATE, reaches the cache of ever
   t.equal(await nicknameSeenBy(first, user.token), 'old name')
   t.equal(await nicknameSeenBy(second, user.token), 'old name')
 
-  // No NOTIFY here: the trigger of migration 009 is what announces it.
+  // Nothing announced here: the trigger of migration 009 is what announces it.
   await first.sql`update users set nickname = 'new name' where id = ${user.id}`
   for (const [name, app] of [['first', first], ['second', second]] as const) {
     const ms = await eventually(() => nicknameSeenBy(app, user.token), 'new name', 1000)

@@ -84,16 +84,9 @@ async function silently (app: App, table: string, change: (tx: App['sql']) => Pr
   })
 }
 
-/** Waits until this app has applied every notification sent so far (see feed-cache.test.ts). */
+/** Waits until this app has applied every change committed so far. */
 async function settled (app: App): Promise<void> {
-  const marker = `post:${randomUUID()}`
-  app.pageCache.store('marker', '', Buffer.from('{}'), [marker], app.pageCache.generation)
-  await app.sql`select pg_notify('pages_changed', ${marker})`
-  const started = Date.now()
-  while (app.pageCache.get('marker', '') !== undefined) {
-    if (Date.now() - started > 5000) throw new Error('the marker notification never arrived')
-    await new Promise(resolve => setTimeout(resolve, 5))
-  }
+  await app.changeLog.settled()
 }
 
 async function call (app: App, user: TestUser, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) {
@@ -117,7 +110,7 @@ const commentBodies = async (app: App, user: TestUser, postId: string) =>
 const lastMessages = async (app: App, user: TestUser) =>
   (await call(app, user, 'GET', '/messages/conversations')).items.map((c: { lastMessage: { body: string }, unreadCount: number }) => [c.lastMessage.body, c.unreadCount])
 
-t.test('a board\'s first page, a post\'s comments and a conversation list are served from memory; a plain UPDATE reaches each by NOTIFY', async (t) => {
+t.test('a board\'s first page, a post\'s comments and a conversation list are served from memory; a plain UPDATE reaches each through the change log', async (t) => {
   const app = await build(t, { env: { ADMIN_USERNAMES: 'cacheadmin1' } })
   const [admin, author, reader] = await Promise.all([createUser(app, { username: 'cacheadmin1' }), createUser(app), createUser(app)])
   const { boardId, postId } = await boardWithPost(app, admin, admin, author)
@@ -244,7 +237,7 @@ async function lectureRows (app: App, user: TestUser, query: string): Promise<Ar
   return res.json().items.map((l: { title: string, reviewCount: number, averageRating: number | null }) => [l.title, l.reviewCount, l.averageRating])
 }
 
-t.test('GET /lectures: a search is kept once for every reader, and a plain UPDATE reaches it by NOTIFY', async (t) => {
+t.test('GET /lectures: a search is kept once for every reader, and a plain UPDATE reaches it through the change log', async (t) => {
   const app = await build(t, { env: { ADMIN_USERNAMES: 'cacheadmin6' } })
   const catalog = await Catalog.open(app, 'cacheadmin6')
   const [one, two] = await Promise.all([createUser(app), createUser(app)])

@@ -162,11 +162,11 @@ t.test('GET /media/{id}: no token, its type, ETag, immutable caching, nosniff; I
   t.equal((await app.inject({ url: '/media/00000000-0000-4000-8000-000000000000' })).statusCode, 404)
 })
 
-t.test('GET /media/{id} remembers that its post is live; a deletion made elsewhere reaches it by NOTIFY', async (t) => {
+t.test('GET /media/{id} remembers that its post is live; a deletion made elsewhere reaches it through the change log', async (t) => {
   const post = await newPost(author)
   const image = (await upload(author, post, await canvas().jpeg().toBuffer())).json()
-  // Read until remembered: the upload's own notification, arriving after it, drops what a read
-  // made before it arrives.
+  // The upload's own announcement, arriving later, would drop what a read made before it keeps.
+  await app.changeLog.settled()
   await eventually(async () => {
     t.equal((await app.inject({ url: image.url })).statusCode, 200)
     return app.pageCache.has(PageCache.mediaEntry(image.id))
