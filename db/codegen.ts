@@ -1,6 +1,7 @@
 // Code assistant storage: the daily quota (held while the model works, used when an answer is
 // stored, given back when the call fails) and each user's private history with its stats.
-import type { ISql, Sql } from 'postgres'
+import { randomUUID } from 'node:crypto'
+import type { ISql, PendingQuery, Row } from 'postgres'
 import type { CodegenRecord, CodegenStats, NewCodegenBody } from '../schemas/codegen.js'
 import { AppError } from '../plugins/errors.js'
 import type { Usage } from '../plugins/model-client.js'
@@ -37,35 +38,36 @@ export function secondsToMidnight (timeZone: string, now: Date): number {
 
 export type Quota = { limit: number, day: string, now: Date, holdSeconds: number, retryAfter: number }
 
+/** Live holds in a quota row's `holds` (hold id → epoch second it stops counting), at `now`. */
+function liveHolds (sql: ISql, holds: PendingQuery<Row[]>, now: Date) {
+  return sql`(select count(*)::int from jsonb_each(${holds}) h where h.value::numeric > ${now.getTime() / 1000})`
+}
+
 /**
  * Takes one unit of today's quota for the duration of a model call, or 429 QUOTA_EXCEEDED.
- * The user's quota row is locked for the check, so concurrent requests on any instance are
- * counted one at a time: used + live holds never pass the limit.
+ * One statement: ON CONFLICT DO UPDATE locks the user's quota row and judges its WHERE on the
+ * row's latest version, so concurrent requests on any instance are counted one at a time:
+ * used + live holds never pass the limit. Expired holds are dropped on the way.
  */
-export async function holdUnit (sql: Sql, userId: string, quota: Quota): Promise<string> {
-  const expiresAt = new Date(quota.now.getTime() + quota.holdSeconds * 1000)
-  // One round trip: the three statements go out pipelined. The third runs after the second
-  // holds the row lock, with a snapshot of its own (read committed), so it counts every hold
-  // committed before it, and takes a unit only when one is left.
-  const [, , [hold]] = await sql.begin(tx => [
-    tx`insert into codegen_quota (user_id, day) values (${userId}, ${quota.day}) on conflict do nothing`,
-    tx`select 1 from codegen_quota where user_id = ${userId} and day = ${quota.day} for update`,
-    tx<Array<{ id: string }>>`
-      insert into codegen_holds (user_id, day, expires_at)
-      select ${userId}, ${quota.day}, ${expiresAt}
-      from codegen_quota q
-      where q.user_id = ${userId} and q.day = ${quota.day}
-        and q.used + (select count(*) from codegen_holds h
-                      where h.user_id = ${userId} and h.day = ${quota.day} and h.expires_at > ${quota.now}) < ${quota.limit}
-      returning id`
-  ] as const)
-  if (hold === undefined) throw new AppError('QUOTA_EXCEEDED', { headers: { 'retry-after': String(quota.retryAfter) } })
-  return hold.id
+export async function holdUnit (sql: ISql, userId: string, quota: Quota): Promise<string> {
+  const holdId = randomUUID()
+  const expiresAt = (quota.now.getTime() + quota.holdSeconds * 1000) / 1000
+  const [held] = await sql`
+    insert into codegen_quota as q (user_id, day, holds)
+    select ${userId}, ${quota.day}, jsonb_build_object(${holdId}::text, ${expiresAt}::numeric)
+    where ${quota.limit} > 0
+    on conflict (user_id, day) do update
+      set holds = (select coalesce(jsonb_object_agg(h.key, h.value), '{}') from jsonb_each(q.holds) h
+                   where h.value::numeric > ${quota.now.getTime() / 1000}) || excluded.holds
+      where q.used + ${liveHolds(sql, sql`q.holds`, quota.now)} < ${quota.limit}
+    returning 1`
+  if (held === undefined) throw new AppError('QUOTA_EXCEEDED', { headers: { 'retry-after': String(quota.retryAfter) } })
+  return holdId
 }
 
 /** Gives a held unit back: the call failed, timed out or its client left. */
-export async function releaseUnit (sql: ISql, holdId: string): Promise<void> {
-  await sql`delete from codegen_holds where id = ${holdId}`
+export async function releaseUnit (sql: ISql, userId: string, quota: Quota, holdId: string): Promise<void> {
+  await sql`update codegen_quota set holds = holds - ${holdId}::text where user_id = ${userId} and day = ${quota.day}`
 }
 
 type RecordRow = {
@@ -88,27 +90,26 @@ function toRecord (row: RecordRow): CodegenRecord {
 const RECORD_COLUMNS = (sql: ISql) => sql`id, language, feature, prompt, answer, prompt_tokens, completion_tokens, created_at`
 
 /**
- * Stores the answer and turns the held unit into a used one, in one transaction; returns the
+ * Stores the answer and turns the held unit into a used one, in one statement; returns the
  * record and how many units remain today.
  */
 export async function storeAnswer (
-  sql: Sql, userId: string, holdId: string, quota: Quota, body: NewCodegenBody, answer: string, usage: Usage
+  sql: ISql, userId: string, holdId: string, quota: Quota, body: NewCodegenBody, answer: string, usage: Usage
 ): Promise<CodegenRecord & { remainingToday: number }> {
-  // Pipelined, one round trip: lock the quota row, turn the hold into a used unit, store.
-  const [, , [{ used }], [row], [{ held }]] = await sql.begin(tx => [
-    tx`select 1 from codegen_quota where user_id = ${userId} and day = ${quota.day} for update`,
-    tx`delete from codegen_holds where id = ${holdId}`,
-    tx<Array<{ used: number }>>`
-      update codegen_quota set used = used + 1 where user_id = ${userId} and day = ${quota.day} returning used`,
-    tx<RecordRow[]>`
+  const [row] = await sql<Array<RecordRow & { used: number, held: number }>>`
+    with quota as (
+      update codegen_quota set used = used + 1, holds = holds - ${holdId}::text
+      where user_id = ${userId} and day = ${quota.day}
+      returning used, ${liveHolds(sql, sql`holds`, quota.now)} as held
+    ),
+    stored as (
       insert into codegen_requests (user_id, language, feature, prompt, answer, prompt_tokens, completion_tokens)
       values (${userId}, ${body.language}, ${body.feature}, ${body.prompt}, ${answer}, ${usage?.promptTokens ?? null}, ${usage?.completionTokens ?? null})
-      returning ${RECORD_COLUMNS(tx)}`,
-    tx<Array<{ held: number }>>`
-      select count(*)::int as held from codegen_holds
-      where user_id = ${userId} and day = ${quota.day} and expires_at > ${quota.now}`
-  ] as const)
-  return { ...toRecord(row!), remainingToday: Math.max(0, quota.limit - used - held) }
+      returning ${RECORD_COLUMNS(sql)}
+    )
+    select stored.*, quota.used, quota.held from stored, quota`
+  if (row === undefined) throw new Error(`no quota row for the hold ${holdId}`)
+  return { ...toRecord(row), remainingToday: Math.max(0, quota.limit - row.used - row.held) }
 }
 
 const NEWEST_FIRST: SortKey = { direction: 'desc', columns: [['created_at', 'timestamptz'], ['id', 'uuid']] }
@@ -153,8 +154,9 @@ export async function stats (sql: ISql, userId: string, quota: Quota): Promise<C
     union all
     select 'feature', feature, count(*)::int from codegen_requests where user_id = ${userId} group by feature`
   const [today] = await sql<Array<{ used: number, held: number }>>`
-    select coalesce((select used from codegen_quota where user_id = ${userId} and day = ${quota.day}), 0) as used,
-      (select count(*)::int from codegen_holds where user_id = ${userId} and day = ${quota.day} and expires_at > ${quota.now}) as held`
+    select coalesce(q.used, 0) as used, coalesce(${liveHolds(sql, sql`q.holds`, quota.now)}, 0) as held
+    from (values (1)) as one
+    left join codegen_quota q on q.user_id = ${userId} and q.day = ${quota.day}`
   const tally = (kind: 'language' | 'feature') => {
     const entries = groups.filter(g => g.kind === kind).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label))
     return { top: entries[0]?.label ?? null, by: Object.fromEntries(entries.map(g => [g.label, g.count])) }

@@ -64,14 +64,14 @@ const codegenRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     try {
       completion = await fastify.model.complete(promptMessages(body), { signal: controller.signal, ...(onDelta === undefined ? {} : { onDelta }) })
     } catch (error) {
-      await releaseUnit(sql, holdId)
+      await releaseUnit(sql, request.user.id, quota, holdId)
       if (error instanceof UpstreamError) request.log.warn({ reason: error.reason }, 'model call failed')
       throw error
     } finally {
       reply.raw.removeListener('close', leave)
     }
     if (controller.signal.aborted) {
-      await releaseUnit(sql, holdId)
+      await releaseUnit(sql, request.user.id, quota, holdId)
       throw new UpstreamError('the client left')
     }
     return await storeAnswer(sql, request.user.id, holdId, quota, body, completion.text, completion.usage)

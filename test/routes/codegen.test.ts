@@ -4,6 +4,7 @@ import { build, fileDatabaseUrl, type Env } from '../helper.js'
 import { createUser, type TestUser } from '../accounts.js'
 import { FakeModel } from '../fake-model.js'
 import { listen } from '../raw-http.js'
+import { dayIn, holdUnit } from '../../db/codegen.js'
 
 const model = await FakeModel.start()
 t.teardown(() => model.close())
@@ -78,6 +79,20 @@ t.test('Retry-After counts to midnight in TZ_DAY, and the next day the quota is 
   const nextDay = await ask(user)
   t.equal(nextDay.statusCode, 201)
   t.equal(nextDay.json().remainingToday, 4)
+})
+
+t.test('units held by a process that died mid-call stop counting once the call could no longer be running', async (t) => {
+  const user = await createUser(app)
+  const noon = new Date('2026-03-02T03:00:00Z') // 12:00 in Asia/Seoul
+  app.clock.now = () => noon
+  // What five calls leave behind when their process dies before answering: holds, never released.
+  const quota = { limit: 5, day: dayIn('Asia/Seoul', noon), now: noon, holdSeconds: 1 + 30, retryAfter: 1 }
+  for (let i = 0; i < 5; i++) await holdUnit(app.sql, user.id, quota)
+  t.equal((await ask(user)).statusCode, 429, 'held units count while their calls could still be running')
+  app.clock.now = () => new Date(noon.getTime() + 32_000) // past CODEGEN_TIMEOUT and the margin
+  const answer = await ask(user)
+  t.equal(answer.statusCode, 201, 'then they are given back')
+  t.equal(answer.json().remainingToday, 4)
 })
 
 t.test('upstream 500 or malformed JSON → 502 UPSTREAM_ERROR without its text; nothing stored, the unit given back', async (t) => {
