@@ -5,6 +5,7 @@
 // 5xx, malformed JSON, a stream that breaks off, the deadline) is UPSTREAM_ERROR: the upstream
 // text, URL and key never reach a client, and the log gets the reason without them.
 import fp from 'fastify-plugin'
+import { request } from 'undici'
 import { AppError } from './errors.js'
 
 export type ChatMessage = { role: 'system' | 'user', content: string }
@@ -54,12 +55,12 @@ function parse (text: string): Wire {
 }
 
 /** Reads an SSE body event by event, as it arrives. */
-async function readStream (body: ReadableStream<Uint8Array>, onDelta: (text: string) => void): Promise<Completion> {
+async function readStream (body: AsyncIterable<Uint8Array>, onDelta: (text: string) => void): Promise<Completion> {
   const decoder = new TextDecoder()
   let buffer = ''
   let text = ''
   let usage: Usage = null
-  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+  for await (const chunk of body) {
     buffer += decoder.decode(chunk, { stream: true })
     let end: number
     while ((end = buffer.search(/\r?\n\r?\n/)) !== -1) {
@@ -92,7 +93,9 @@ export default fp(async function modelClientPlugin (fastify) {
     const deadline = AbortSignal.timeout(config.CODEGEN_TIMEOUT * 1000)
     const signal = AbortSignal.any([deadline, options.signal])
     try {
-      const response = await fetch(url, {
+      // undici's request, not fetch: the same HTTP client without the WHATWG stream layers,
+      // which cost about a millisecond of CPU per call (bench: the service's overhead per call).
+      const response = await request(url, {
         method: 'POST',
         signal,
         headers: {
@@ -106,12 +109,12 @@ export default fp(async function modelClientPlugin (fastify) {
           ...(options.onDelta === undefined ? {} : { stream_options: { include_usage: true } })
         })
       })
-      if (!response.ok || response.body === null) {
-        await response.body?.cancel().catch(() => {})
-        throw new UpstreamError(`the model answered ${response.status}`)
+      if (response.statusCode < 200 || response.statusCode > 299) {
+        await response.body.dump().catch(() => {})
+        throw new UpstreamError(`the model answered ${response.statusCode}`)
       }
       if (options.onDelta !== undefined) return await readStream(response.body, options.onDelta)
-      const wire = parse(await response.text())
+      const wire = parse(await response.body.text())
       const text = wire.choices?.[0]?.message?.content
       if (typeof text !== 'string') throw new UpstreamError('no message content in the model\'s answer')
       return { text, usage: usageOf(wire) ?? null }
