@@ -1,7 +1,7 @@
 // Timetables: a student's plan for one semester. Adding a lecture copies its slots into
 // timetable_slots, whose exclusion constraint refuses any overlap: the database, not this
 // code, is what keeps two clashing lectures out, whichever instance adds them.
-import type { ISql, Sql } from 'postgres'
+import type { ISql } from 'postgres'
 import type { NewTimetableBody, Timetable, TimetableSummary } from '../schemas/timetable.js'
 import { AppError, invalidField } from '../plugins/errors.js'
 import { describeSlot, lectureColumns, toLecture, type LectureRow } from './lectures.js'
@@ -121,21 +121,27 @@ async function clashes (sql: ISql, timetableId: string, lectureId: string): Prom
 
 /**
  * Adds a lecture to the caller's timetable; adding one already there changes nothing. The
- * timetable row is locked first, so adds to one timetable queue instead of deadlocking on each
- * other's slot checks; the exclusion constraint (23P01) is the judge of a clash.
+ * exclusion constraint (23P01) is the judge of a clash. Adds to one timetable queue on its row
+ * (FOR UPDATE): PostgreSQL checks an exclusion constraint after inserting the index entry, so
+ * two adds inserting clashing slots at once would each wait for the other, a deadlock broken
+ * only after deadlock_timeout (tests: ten clashing lectures at once, and two whose slots are
+ * stored in crossed day order, failed without the queue).
  */
-export async function addLecture (sql: Sql, ownerId: string, timetableId: string, lectureId: string): Promise<Timetable> {
-  // One statement, so one round trip and no explicit transaction: the checks, the insert, the
-  // copy of the slots (which the exclusion constraint judges) and the answer. Its reads see
-  // the timetable as it was before the statement, so the answer's lectures are those plus
-  // the one it added.
-  let rows: Array<AnswerRow & { lectureFound: boolean, lectureSemester: string | null, lectureSchoolId: string | null, ownerSchoolId: string | null }>
+export async function addLecture (sql: ISql, ownerId: string, timetableId: string, lectureId: string): Promise<Timetable> {
+  // One statement, so one round trip and no explicit transaction: the lock, the checks, the
+  // insert, the copy of the slots (which the exclusion constraint judges) and the answer. Its
+  // reads see the timetable as it was when the statement began, so the answer's lectures are
+  // those plus the one it added (after waiting for the lock, a lecture added by the request
+  // it waited for is missing from this answer, and in the next read).
+  // timetableId is null on the one row there is when the timetable is not the caller's.
+  let rows: Array<Omit<AnswerRow, 'timetableId'> & { timetableId: string | null, lectureFound: boolean, lectureSemester: string | null, lectureSchoolId: string | null, ownerSchoolId: string | null }>
   try {
     rows = await sql`
       with t as (
         select t.id, t.owner_id, t.semester, t.name, t.created_at, u.school_id as owner_school_id
         from timetables t join users u on u.id = t.owner_id
         where t.id = ${timetableId} and t.owner_id = ${ownerId}
+        for update of t
       ),
       lecture as (select id, semester, school_id from lectures where id = ${lectureId}),
       added as (
@@ -177,13 +183,13 @@ export async function addLecture (sql: Sql, ownerId: string, timetableId: string
   }
   // Added by a request that committed after this statement began: read it again to show it.
   if (!rows.some(row => row.id === lectureId)) return await getTimetable(sql, ownerId, timetableId)
-  return toTimetable(rows)
+  return toTimetable(rows as AnswerRow[])
 }
 
 /** Takes a lecture out of the caller's timetable (its slots go by cascade); idempotent. */
 export async function removeLecture (sql: ISql, ownerId: string, timetableId: string, lectureId: string): Promise<Timetable> {
   // One statement, as addLecture: the answer is the lectures before it, less the one removed.
-  const rows = await sql<AnswerRow[]>`
+  const rows = await sql<Array<Omit<AnswerRow, 'timetableId'> & { timetableId: string | null }>>`
     with t as (select id, owner_id, semester, name, created_at from timetables where id = ${timetableId} and owner_id = ${ownerId}),
     removed as (
       delete from timetable_lectures tl using t
@@ -196,5 +202,5 @@ export async function removeLecture (sql: ISql, ownerId: string, timetableId: st
     left join lectures l on l.id = m.lecture_id
     order by m.added_at, l.id`
   if (rows[0]!.timetableId === null) throw await refusal(sql, timetableId)
-  return toTimetable(rows)
+  return toTimetable(rows as AnswerRow[])
 }

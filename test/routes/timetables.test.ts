@@ -151,6 +151,22 @@ t.test('ten mutually clashing lectures added at once through two instances → e
   }
 })
 
+t.test('two lectures clashing on two days, added at once in crossed order, 20 times → one 200 and one 409 each time, never a deadlock', async (t) => {
+  // Stored in opposite day orders: inserting each one's slots in the order it was written
+  // could make each add wait for a slot the other holds.
+  const codes: string[] = []
+  for (let round = 0; round < 20; round++) {
+    const table = await catalog.timetable(student)
+    const [x, y] = await Promise.all([
+      catalog.lecture({ slots: [{ day: 'MON', start: '09:00', end: '10:00' }, { day: 'WED', start: '09:00', end: '10:00' }] }),
+      catalog.lecture({ slots: [{ day: 'WED', start: '09:30', end: '10:30' }, { day: 'MON', start: '09:30', end: '10:30' }] })
+    ])
+    const answers = await Promise.all([catalog.add(student, table, x.id), catalog.add(student, table, y.id)])
+    codes.push(answers.map(a => a.statusCode).sort().join('/'))
+  }
+  t.same(codes, Array(20).fill('200/409'))
+})
+
 t.test('the same lecture added 8 times at once → 200 each, each showing it, stored once', async (t) => {
   const table = await catalog.timetable(student)
   const lecture = await catalog.lecture({ slots: [{ day: 'WED', start: '18:00', end: '19:00' }] })
