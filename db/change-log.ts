@@ -30,6 +30,7 @@ export type ChangeLogOptions = {
 export class ChangeLog {
   readonly #handlers = new Map<string, ChangeHandler[]>()
   #since: Unfinished | undefined
+  #started: Promise<void> | undefined
   #timer: NodeJS.Timeout | undefined
   #stopped = false
   #failed = false
@@ -41,10 +42,12 @@ export class ChangeLog {
 
   /** Follows a channel from now on; `onResume` runs before this resolves. */
   async follow (channel: string, handler: ChangeHandler): Promise<void> {
-    if (this.#since === undefined) {
-      this.#since = await this.#snapshot()
+    // The first follower starts the reads; followers that come at once wait for that start.
+    this.#started ??= this.#snapshot().then((since) => {
+      this.#since = since
       this.#schedule()
-    }
+    })
+    await this.#started
     const handlers = this.#handlers.get(channel) ?? []
     handlers.push(handler)
     this.#handlers.set(channel, handlers)
