@@ -102,12 +102,16 @@ export async function storeAnswer (
       where user_id = ${userId} and day = ${quota.day}
       returning used, ${liveHolds(sql, sql`holds`, quota.now)} as held
     ),
+    -- Stored only with the unit counted (from quota): both, or neither.
     stored as (
       insert into codegen_requests (user_id, language, feature, prompt, answer, prompt_tokens, completion_tokens)
-      values (${userId}, ${body.language}, ${body.feature}, ${body.prompt}, ${answer}, ${usage?.promptTokens ?? null}, ${usage?.completionTokens ?? null})
+      select ${userId}::uuid, ${body.language}::text, ${body.feature}::text, ${body.prompt}::text, ${answer}::text,
+        ${usage?.promptTokens ?? null}::int, ${usage?.completionTokens ?? null}::int
+      from quota
       returning ${RECORD_COLUMNS(sql)}
     )
     select stored.*, quota.used, quota.held from stored, quota`
+  // The quota row is made by holdUnit and only goes with its user; nothing was stored.
   if (row === undefined) throw new Error(`no quota row for the hold ${holdId}`)
   return { ...toRecord(row), remainingToday: Math.max(0, quota.limit - row.used - row.held) }
 }
