@@ -15,9 +15,17 @@ const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chro
 /** Opens an operation's panel by its id (Swagger UI names it operations-<tag>-<operationId>). */
 async function openOperation (page: Page, tag: string, operationId: string): Promise<string> {
   const selector = `#operations-${tag}-${operationId}`
-  await page.click(`${selector} .opblock-summary-control`)
-  await page.waitForSelector(`${selector} .opblock-body`)
-  return selector
+  // A click that lands while Swagger UI is still rendering (after a reload it restores the
+  // authorization and renders again) can be lost, and the panel then never opens: in a full
+  // suite on a busy machine this waited out its 30 s once. Click again until it says it is open.
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    if (await page.$(`${selector}.is-open`) === null) await page.click(`${selector} .opblock-summary-control`)
+    try {
+      await page.waitForSelector(`${selector} .opblock-body`, { timeout: 3000 })
+      return selector
+    } catch {}
+  }
+  throw new Error(`${selector} did not open after 10 clicks`)
 }
 
 const skip = chromium === undefined ? 'no Chromium here (apt-get install -y chromium, or set CHROMIUM_PATH)' : false
