@@ -94,6 +94,20 @@ t.test('a lecture of another semester → 400 VALIDATION_FAILED, nothing added',
   t.match(res.json(), { error: { code: 'VALIDATION_FAILED', details: [{ path: '/params/lectureId' }] } })
 })
 
+t.test('a lecture of another school than the student\'s → 400 VALIDATION_FAILED, nothing added; one of their own → 200', async (t) => {
+  const enrolled = await createUser(app)
+  await app.sql`update users set school_id = ${catalog.schoolId} where id = ${enrolled.id}`
+  const table = await catalog.timetable(enrolled)
+  const elsewhere = await (await catalog.anotherSchool()).lecture({ slots: [{ day: 'TUE', start: '15:00', end: '16:00' }] })
+  const refused = await catalog.add(enrolled, table, elsewhere.id)
+  t.equal(refused.statusCode, 400)
+  t.match(refused.json(), { error: { code: 'VALIDATION_FAILED', details: [{ path: '/params/lectureId', message: /another school/ }] } })
+  const own = await catalog.lecture({ slots: [{ day: 'TUE', start: '15:00', end: '16:00' }] })
+  const added = await catalog.add(enrolled, table, own.id)
+  t.equal(added.statusCode, 200)
+  t.same(added.json().lectures.map((l: { id: string }) => l.id), [own.id], 'only the own school\'s lecture is in')
+})
+
 t.test('PUT/DELETE on another user\'s timetable → 403; an unknown timetable or lecture → 404', async (t) => {
   const table = await catalog.timetable(student)
   const lecture = await catalog.lecture({ slots: [{ day: 'SAT', start: '10:00', end: '11:00' }] })
@@ -103,6 +117,7 @@ t.test('PUT/DELETE on another user\'s timetable → 403; an unknown timetable or
   const missing = '00000000-0000-4000-8000-000000000000'
   t.equal((await catalog.add(student, missing, lecture.id)).statusCode, 404)
   t.equal((await catalog.add(student, table, missing)).statusCode, 404)
+  t.equal((await app.inject({ method: 'DELETE', url: `/timetables/${missing}/lectures/${lecture.id}`, headers: student.auth })).statusCode, 404)
   t.equal((await app.inject({ url: `/timetables/${missing}`, headers: student.auth })).statusCode, 404)
 })
 
