@@ -14,11 +14,11 @@ const CHANGES_KEPT_MS = 5 * 60_000
 
 /**
  * Follows a channel of the database's change log (db/change-log.ts) for the instance's
- * lifetime. `onListen` runs once before this resolves and again whenever changes may have been
+ * lifetime. `onResume` runs once before this resolves and again whenever changes may have been
  * missed (reads failed for a while): the place to (re)load or forget what the channel keeps
  * current.
  */
-export type Subscribe = (channel: string, onNotify: (payload: string) => void, onListen: () => void | Promise<void>) => Promise<void>
+export type Subscribe = (channel: string, onChange: (payload: string) => void, onResume: () => void | Promise<void>) => Promise<void>
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -115,8 +115,8 @@ export default fp<DatabaseOptions>(async function dbPlugin (fastify, options) {
     keepMs: CHANGES_KEPT_MS,
     onError: (error) => log.warn({ err: error }, 'reading the change log failed; caches start over when it works again')
   })
-  const subscribe: Subscribe = async (channel, onNotify, onListen) => {
-    await changes.follow(channel, { onChange: onNotify, onResume: onListen })
+  const subscribe: Subscribe = async (channel, onChange, onResume) => {
+    await changes.follow(channel, { onChange, onResume })
   }
 
   fastify.decorate('sql', sql)

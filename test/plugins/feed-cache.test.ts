@@ -155,15 +155,10 @@ async function retitleSilently (app: App, id: string, title: string): Promise<vo
   })
 }
 
-/** Waits until this app has applied every change committed so far. */
-async function settled (app: App): Promise<void> {
-  await app.changeLog.settled()
-}
-
 t.test('GET /feed is served from memory, and a post changed by any writer reaches it through the change log', async (t) => {
   const app = await build(t)
   const { reader, id } = await readerOfOnePost(app)
-  await settled(app)
+  await app.changeLog.settled()
   t.same(await feedTitles(app, reader), ['original'])
 
   await retitleSilently(app, id, 'changed unannounced')
@@ -178,7 +173,7 @@ t.test('GET /feed is served from memory, and a post changed by any writer reache
 t.test('GET /feed with FEED_CACHE_MB=0 reads the database every time', async (t) => {
   const app = await build(t, { env: { FEED_CACHE_MB: '0' } })
   const { reader, id } = await readerOfOnePost(app)
-  await settled(app)
+  await app.changeLog.settled()
   t.same(await feedTitles(app, reader), ['original'])
   await retitleSilently(app, id, 'changed unannounced')
   t.same(await feedTitles(app, reader), ['changed unannounced'])
@@ -223,7 +218,7 @@ t.test('a write on one instance reaches the cached feed of another within a seco
   const second = await build(t, { env: { DATABASE_URL: database } })
   const [reader, author] = await Promise.all([createUser(first), createUser(first)])
   await followAs(first, reader, author.username)
-  await settled(first)
+  await first.changeLog.settled()
   t.same(await feedTitles(first, reader), [])
   t.ok(first.feedPages.has(reader.id), 'the empty page is cached on the first instance')
 
@@ -239,7 +234,7 @@ t.test('when the change log could not be read for a while, pages cached before a
   const database = await createDatabase()
   const app = await build(t, { env: { DATABASE_URL: database } })
   const { reader, id } = await readerOfOnePost(app)
-  await settled(app)
+  await app.changeLog.settled()
   t.same(await feedTitles(app, reader), ['original'])
   await retitleSilently(app, id, 'missed while unreadable')
   t.same(await feedTitles(app, reader), ['original'])
@@ -259,7 +254,7 @@ t.test('renaming an author, or emptying a table, reaches the cached feed through
     const res = await app.inject({ method: 'GET', url: '/feed', headers: reader.auth })
     return res.json().items.map((p: { author: { nickname: string } }) => p.author.nickname)
   }
-  await settled(app)
+  await app.changeLog.settled()
   t.same(await authorNickname(), [author.username.slice(0, 30)])
 
   await app.sql`update users set nickname = 'renamed by a script' where id = ${author.id}`

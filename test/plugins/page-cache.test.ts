@@ -84,11 +84,6 @@ async function silently (app: App, table: string, change: (tx: App['sql']) => Pr
   })
 }
 
-/** Waits until this app has applied every change committed so far. */
-async function settled (app: App): Promise<void> {
-  await app.changeLog.settled()
-}
-
 async function call (app: App, user: TestUser, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) {
   const res = await app.inject({ method, url, headers: user.auth, ...(payload === undefined ? {} : { payload }) })
   if (res.statusCode >= 400) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`)
@@ -116,7 +111,7 @@ t.test('a board\'s first page, a post\'s comments and a conversation list are se
   const { boardId, postId } = await boardWithPost(app, admin, admin, author)
   const comment = await call(app, reader, 'POST', `/posts/${postId}/comments`, { body: '댓글' })
   const message = await call(app, reader, 'POST', '/messages', { toUsername: author.username, body: '안녕하세요' })
-  await settled(app)
+  await app.changeLog.settled()
   t.same(await titles(app, reader, boardId), ['첫 글'])
   t.same(await commentBodies(app, reader, postId), ['댓글'])
   t.same(await lastMessages(app, author), [['안녕하세요', 1]])
@@ -203,7 +198,7 @@ t.test('a write on one instance reaches the pages another instance keeps', async
   const [one, two] = await Promise.all([build(t, { env }), build(t, { env })])
   const [admin, author, reader] = await Promise.all([createUser(one, { username: 'cacheadmin4' }), createUser(one), createUser(one)])
   const { boardId, postId } = await boardWithPost(one, admin, admin, author)
-  await Promise.all([settled(one), settled(two)])
+  await Promise.all([one.changeLog.settled(), two.changeLog.settled()])
   t.same(await titles(one, reader, boardId), ['첫 글'])
   t.same(await commentBodies(one, reader, postId), [])
   t.same(await lastMessages(one, author), [])
@@ -243,7 +238,7 @@ t.test('GET /lectures: a search is kept once for every reader, and a plain UPDAT
   const [one, two] = await Promise.all([createUser(app), createUser(app)])
   const lecture = await catalog.lecture({ title: '자료구조', slots: MON_9 })
   const query = `schoolId=${catalog.schoolId}&q=${encodeURIComponent('자료')}`
-  await settled(app)
+  await app.changeLog.settled()
   t.same(await lectureRows(app, one, query), [['자료구조', 0, null]])
 
   await silently(app, 'lectures', tx => tx`update lectures set review_count = 1, rating_sum = 3 where id = ${lecture.id}`)
@@ -298,7 +293,7 @@ t.test('GET /lectures?fits= kept on one instance follows a lecture added or remo
   const timetable = await catalog.timetable(owner)
   const fits = `schoolId=${catalog.schoolId}&fits=${timetable}`
   const fitting = async () => (await lectureRows(one, owner, fits)).map(([title]) => title)
-  await settled(one)
+  await one.changeLog.settled()
   t.same(await fitting(), ['월요일 9시', '화요일 9시'])
 
   const added = await two.inject({ method: 'PUT', url: `/timetables/${timetable}/lectures/${monday.id}`, headers: owner.auth })
@@ -320,7 +315,7 @@ t.test('a kept page goes out gzipped to clients that accept it, the same JSON; o
   const read = (acceptEncoding?: string) => app.inject({
     url: `/boards/${boardId}/posts`, headers: { ...reader.auth, ...(acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding }) }
   })
-  await settled(app)
+  await app.changeLog.settled()
   const plain = await read()
   t.equal(plain.headers['content-encoding'], undefined)
   t.equal(plain.headers.vary, 'accept-encoding')
