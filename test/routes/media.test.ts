@@ -213,3 +213,21 @@ t.test('media appears on list and feed answers too', async (t) => {
   const feed = (await app.inject({ url: '/feed', headers: follower.auth })).json().items.find((p: { id: string }) => p.id === post)
   t.same(feed.media, [{ id: image.id, url: image.url, contentType: 'image/gif', width: 64, height: 48 }])
 })
+
+t.test('when storing the bytes fails, the upload is a 500 envelope and no image is left half-stored', async (t) => {
+  const post = await newPost(author)
+  // The bytes go in by COPY after the image's row: make PostgreSQL refuse them.
+  await app.sql`create function refuse_media_bytes() returns trigger language plpgsql as $$ begin raise exception 'disk full'; end $$`
+  await app.sql`create trigger refuse_media_bytes before insert on media_bytes for each row execute function refuse_media_bytes()`
+  t.teardown(async () => {
+    await app.sql`drop trigger if exists refuse_media_bytes on media_bytes`
+    await app.sql`drop function if exists refuse_media_bytes()`
+  })
+  const res = await upload(author, post, await canvas().png().toBuffer())
+  t.equal(res.statusCode, 500)
+  t.same(res.json().error.code, 'INTERNAL_ERROR')
+  t.notMatch(res.body, /disk full|COPY|media_bytes/, 'no SQL or database message reaches the client')
+  const [{ count }] = await app.sql`select count(*)::int as count from post_media where post_id = ${post}`
+  t.equal(count, 0, 'the image row went with the failed bytes (one transaction)')
+  t.equal((await app.inject({ url: `/posts/${post}`, headers: author.auth })).json().media.length, 0)
+})
