@@ -5,17 +5,17 @@
 # be overridden from the environment.
 #
 # Memory (the benchmark's target is a peak RSS under 150 MB; see README "Performance"):
-# - GLIBC_TUNABLES: argon2 allocates 19 MiB per hash. glibc's default mmap threshold rises to
-#   that size after the first such block is freed, after which every block stays in its
-#   thread's arena for good. A fixed 4 MiB threshold maps and unmaps each block instead, and
-#   hugetlb=1 backs it with transparent huge pages, which keeps that free of page-fault cost
-#   (raw argon2id: no measurable change, against -20% with 4 KiB pages). Ignored off glibc.
+# - argon2 allocates 19 MiB per hash, which glibc keeps in the hashing thread's arena once
+#   freed and reuses for the next hash. The thread pool is HASH_CONCURRENCY threads (start.cjs),
+#   so that is a fixed HASH_CONCURRENCY x 19 MiB, as much as the hashes running at once need
+#   anyway. Giving the blocks back after each hash (GLIBC_TUNABLES=glibc.malloc.mmap_threshold=
+#   4194304, with or without glibc.malloc.hugetlb=1) maps and faults 19 MiB per hash: raw
+#   argon2id then ran 25-35 % slower here (52-62 against 72-89 verifications/s on two cores).
 # - --max-semi-space-size=4: V8's young generation stays at 8 MiB instead of growing to 32.
 # - --heap-growing-percent=50: the old generation is collected once it has grown by half
 #   since the last collection, instead of up to 4x; under database-bound saturation, requests
 #   waiting on the pool get promoted and die there, and grew it to 70 MiB of garbage.
 set -e
-export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=4194304}"
 exec node \
   --max-semi-space-size="${NODE_SEMI_SPACE_MB:-4}" \
   --heap-growing-percent="${NODE_HEAP_GROWING_PERCENT:-50}" \
