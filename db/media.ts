@@ -46,7 +46,8 @@ export async function addMedia (sql: Sql, authorId: string, postId: string, imag
  * measured and copied on the event loop (20–50 ms per 1 MiB upload in a CPU profile, the
  * /health probe's p99 at 11–16 × idle while uploads ran). Base64 is a third smaller and one
  * flat string made natively. (A binary COPY would send the bytes as they are, but postgres.js
- * never settles a COPY that PostgreSQL refuses after its last row: the upload hung.)
+ * never settles a COPY that PostgreSQL refuses after its last row: the upload hung. That is
+ * porsager/postgres#1173, open, with a fix proposed in #1183; once released, COPY is the better way.)
  */
 async function storeBytes (tx: TransactionSql, mediaId: string, bytes: Buffer): Promise<void> {
   await tx`insert into media_bytes (media_id, bytes) values (${mediaId}, decode(${bytes.toString('base64')}, 'base64'))`
