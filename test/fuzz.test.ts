@@ -11,6 +11,7 @@ import { documentText } from '../openapi.js'
 import { createUser, type TestUser } from './accounts.js'
 import { Catalog } from './catalog.js'
 import { build } from './helper.js'
+import { seeded } from './seeded.js'
 
 // Another seed, or more rounds, explore further:
 // FUZZ_SEED=<n> FUZZ_ROUNDS=<n> npm test -- dist/test/fuzz.test.js
@@ -28,16 +29,6 @@ type Operation = {
   responses: Record<string, unknown>
 }
 type Document = { paths: Record<string, Record<string, Operation>>, components: { schemas: Record<string, Schema> } }
-
-/** A small deterministic generator (an LCG): the same seed draws the same requests. */
-function generator (seed: number) {
-  let state = seed
-  const next = (): number => {
-    state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff
-    return state / 0x7fffffff
-  }
-  return { chance: (p: number) => next() < p, pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]! }
-}
 
 const ODD_TEXT = [
   '', ' ', 'a', '0', '-1', '1e999', '99999999999999999999', 'null', 'true', '%', '_', '\'', '"', '\\', '../..',
@@ -79,7 +70,7 @@ async function realValues (app: FastifyInstance, catalog: Catalog, user: TestUse
 }
 
 const real = await realValues(app, catalog, user, other)
-const { chance, pick } = generator(SEED)
+const { chance, pick } = seeded(SEED)
 const pathValues = [...ODD_TEXT, ...real, ...real]
 
 function resolve (schema: Schema | undefined): Schema {
