@@ -72,3 +72,17 @@ t.test('rows older than the time kept are deleted by the readers', async (t) => 
   await eventually(async () => (await sql`select 1 from change_log where payload = 'old'`).length, 0, 5000)
   t.pass('the old row is gone')
 })
+
+t.test('a follower that throws does not stop the reads: the failure is reported, every follower starts over, later changes arrive', async (t) => {
+  const { sql, log, seen, errors, resumed } = await setUp(t)
+  await log.follow('fragile', { onChange: (payload) => { throw new Error(`cannot apply ${payload}`) }, onResume: () => {} })
+  await sql`select announce('fragile', 'bad')`
+  await log.settled() // the read that met the throw failed; this resolves with the next one that worked
+  t.equal(errors.length, 1, 'reported once')
+  t.match(String(errors[0]), 'cannot apply bad')
+  t.equal(resumed(), 2, 'the other follower was told changes may have been missed')
+  await sql`select announce('test', 'later')`
+  await log.settled()
+  t.same(seen, ['later'], 'and reads go on')
+  t.equal(log.failing, false)
+})
