@@ -30,3 +30,10 @@ export async function login (app: FastifyInstance, username: string, password: s
   const { token, refreshToken } = res.json()
   return { token, refreshToken }
 }
+
+/** POSTs `payload` as `by` and returns the id of what it created (201), or throws with the answer. */
+export async function createdId (app: FastifyInstance, by: TestUser, url: string, payload: object): Promise<string> {
+  const res = await app.inject({ method: 'POST', url, headers: by.auth, payload })
+  if (res.statusCode !== 201) throw new Error(`POST ${url}: ${res.statusCode} ${res.body}`)
+  return res.json().id
+}

@@ -8,7 +8,7 @@
 import t from 'tap'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { documentText } from '../openapi.js'
-import { createUser, type TestUser } from './accounts.js'
+import { createdId, createUser, type TestUser } from './accounts.js'
 import { Catalog } from './catalog.js'
 import { build } from './helper.js'
 import { seeded } from './seeded.js'
@@ -56,11 +56,7 @@ const other = await createUser(app)
 
 /** Real ids and names, so that some requests get past the 404s into the routes' own checks. */
 async function realValues (app: FastifyInstance, catalog: Catalog, user: TestUser, other: TestUser): Promise<string[]> {
-  const created = async (url: string, payload: object, by = user) => {
-    const res = await app.inject({ method: 'POST', url, headers: by.auth, payload })
-    if (res.statusCode !== 201) throw new Error(`${url}: ${res.statusCode} ${res.body}`)
-    return res.json().id as string
-  }
+  const created = (url: string, payload: object, by = user) => createdId(app, by, url, payload)
   const boardId = await created('/boards', { schoolId: catalog.schoolId, category: '자유', name: '퍼즈 게시판' })
   const postId = await created('/posts', { boardId, title: '제목', body: '본문', anonymous: true })
   const commentId = await created(`/posts/${postId}/comments`, { body: '댓글', anonymous: true }, other)

@@ -13,7 +13,7 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build } from './helper.js'
 import { seeded } from './seeded.js'
-import { createUser, type TestUser } from './accounts.js'
+import { createdId, createUser, type TestUser } from './accounts.js'
 import { Catalog } from './catalog.js'
 
 const SEED = Number(process.env.STORM_SEED ?? 7)
@@ -30,11 +30,7 @@ const { chance, pick } = seeded(SEED)
 const catalog = await Catalog.open(app, 'stormadmin')
 const users: TestUser[] = await Promise.all(Array.from({ length: 8 }, () => createUser(app)))
 
-async function created (url: string, by: TestUser, payload: object): Promise<string> {
-  const res = await app.inject({ method: 'POST', url, headers: by.auth, payload })
-  if (res.statusCode !== 201) throw new Error(`${url}: ${res.statusCode} ${res.body}`)
-  return res.json().id
-}
+const created = (url: string, by: TestUser, payload: object) => createdId(app, by, url, payload)
 const boardId = await created('/boards', users[0]!, { schoolId: catalog.schoolId, category: '자유', name: '폭풍 게시판' })
 const posts = await Promise.all(users.slice(0, 4).map((author, i) =>
   created('/posts', author, { boardId, title: `글 ${i}`, body: '본문', anonymous: i % 2 === 0 })))
