@@ -1,7 +1,8 @@
 // Accounts by id, kept in memory for the hottest authenticated read (GET /auth/me): an account
 // row changes rarely, and every change of its cached fields is announced on `user_changed` by a
-// trigger (migrations 009 and 013), which every instance reads. Bounded (least recently used go first), and
-// emptied whenever the change log could not be read for a while, since changes may have been missed.
+// trigger (migrations 009 and 013), which every instance reads. Bounded (least recently used go
+// first), and emptied whenever the change log could not be read for a while, since changes may
+// have been missed.
 import fp from 'fastify-plugin'
 import { USER_CHANGED_CHANNEL } from '../db/channels.js'
 import { findUserById, type UserRow } from '../db/users.js'

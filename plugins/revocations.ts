@@ -3,8 +3,9 @@
 // the instance that revoked, within DATABASE_CHANGES_INTERVAL (50 ms) on the others.
 // Revoking transactions announce `session_revoked` (migrations 009 and 013); each instance
 // reads the change log and adds the ids. Whenever the change log could not be read for a while
-// the set is reloaded, so a change missed during a database blip is caught up. Entries older than the access-token lifetime are dropped: any
-// access token of that session has expired by then.
+// the set is reloaded, so a change missed during a database blip is caught up. Entries older
+// than the access-token lifetime are dropped: any access token of that session has expired by
+// then.
 import fp from 'fastify-plugin'
 import { SESSION_REVOKED_CHANNEL } from '../db/channels.js'
 import { listRevokedSessionIdsSince } from '../db/sessions.js'

@@ -216,7 +216,7 @@ t.test('media appears on list and feed answers too', async (t) => {
 
 t.test('when storing the bytes fails, the upload is a 500 envelope and no image is left half-stored', async (t) => {
   const post = await newPost(author)
-  // The bytes go in by COPY after the image's row: make PostgreSQL refuse them.
+  // The bytes go in after the image's row, in its transaction: make PostgreSQL refuse them.
   await app.sql`create function refuse_media_bytes() returns trigger language plpgsql as $$ begin raise exception 'disk full'; end $$`
   await app.sql`create trigger refuse_media_bytes before insert on media_bytes for each row execute function refuse_media_bytes()`
   t.teardown(async () => {
