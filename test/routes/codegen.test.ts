@@ -4,7 +4,7 @@ import { build, fileDatabaseUrl, type Env } from '../helper.js'
 import { createUser, type TestUser } from '../accounts.js'
 import { FakeModel } from '../fake-model.js'
 import { listen } from '../raw-http.js'
-import { dayIn, holdUnit } from '../../db/codegen.js'
+import { dayIn, holdUnit, storeAnswer } from '../../db/codegen.js'
 
 const model = await FakeModel.start()
 t.teardown(() => model.close())
@@ -93,6 +93,18 @@ t.test('units held by a process that died mid-call stop counting once the call c
   const answer = await ask(user)
   t.equal(answer.statusCode, 201, 'then they are given back')
   t.equal(answer.json().remainingToday, 4)
+})
+
+t.test('an answer whose quota row is gone is not stored: the store throws and leaves no record', async (t) => {
+  const user = await createUser(app)
+  const now = new Date()
+  const quota = { limit: 5, day: dayIn('Asia/Seoul', now), now, holdSeconds: 31, retryAfter: 1 }
+  const holdId = await holdUnit(app.sql, user.id, quota)
+  await app.sql`delete from codegen_quota where user_id = ${user.id}`
+  const body = { language: 'python', feature: 'code-generation', prompt: 'add two numbers' }
+  await t.rejects(storeAnswer(app.sql, user.id, holdId, quota, body, 'def add(a, b): return a + b', null), /no quota row/)
+  const [{ count }] = await app.sql`select count(*)::int as count from codegen_requests where user_id = ${user.id}`
+  t.equal(count, 0, 'a record is stored only together with its counted unit')
 })
 
 t.test('upstream 500 or malformed JSON → 502 UPSTREAM_ERROR without its text; nothing stored, the unit given back', async (t) => {
