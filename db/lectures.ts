@@ -123,21 +123,23 @@ const BY_CODE: SortKey = { direction: 'asc', columns: [['l.code', 'text'], ['l.i
 
 /**
  * Lectures by school, semester and search term, in code order. `fits` names one of the caller's
- * timetables (404 otherwise): only its semester's lectures with no slot overlapping a slot
- * already in it are kept, checked against timetable_slots' exclusion index, the same one that
- * refuses the clash when the lecture is added. The check is a scalar subquery on purpose: as
+ * timetables (404 otherwise): only the lectures the timetable would take are kept, by the rules
+ * of addLecture (its semester, the owner's school when they have one) and with no slot
+ * overlapping a slot already in it, checked against timetable_slots' exclusion index, the same
+ * one that refuses the clash when the lecture is added. The check is a scalar subquery on purpose: as
  * a plain NOT EXISTS the planner turns it into an anti join that first collects every slot of
  * every semester clashing with the timetable (20 000 rows and 240 ms on a 20 000-lecture
  * catalog); per lecture it is two index probes, and a page needs a few dozen lectures.
  */
 export async function listLectures (sql: ISql, viewerId: string, filter: LectureFilter, page: KeysetRequest): Promise<Page<Lecture>> {
   const k = keyset(sql, BY_CODE, page)
-  let fitsSemester: string | undefined
+  let fitting: { id: string, semester: string, ownerSchoolId: string | null } | undefined
   if (filter.fits !== undefined) {
-    const [timetable] = await sql<Array<{ semester: string }>>`
-      select semester from timetables where id = ${filter.fits} and owner_id = ${viewerId}`
-    if (timetable === undefined) throw new AppError('NOT_FOUND')
-    fitsSemester = timetable.semester
+    [fitting] = await sql<Array<{ id: string, semester: string, ownerSchoolId: string | null }>>`
+      select t.id, t.semester, u.school_id as owner_school_id
+      from timetables t join users u on u.id = t.owner_id
+      where t.id = ${filter.fits} and t.owner_id = ${viewerId}`
+    if (fitting === undefined) throw new AppError('NOT_FOUND')
   }
   const rows = await sql<Array<LectureRow & { position: string[] }>>`
     select ${lectureColumns(sql)}, ${k.position}
@@ -146,11 +148,13 @@ export async function listLectures (sql: ISql, viewerId: string, filter: Lecture
       ${filter.schoolId === undefined ? sql`` : sql`and l.school_id = ${filter.schoolId}`}
       ${filter.semester === undefined ? sql`` : sql`and l.semester = ${filter.semester}`}
       ${filter.q === undefined ? sql`` : sql`and ${containsText(sql, sql`l.search_text`, filter.q)}`}
-      ${filter.fits === undefined
+      ${fitting === undefined
         ? sql``
-        : sql`and l.semester = ${fitsSemester!} and not (select exists (
+        : sql`and l.semester = ${fitting.semester}
+          ${fitting.ownerSchoolId === null ? sql`` : sql`and l.school_id = ${fitting.ownerSchoolId}`}
+          and not (select exists (
             select 1 from lecture_slots s
-            join timetable_slots ts on ts.timetable_id = ${filter.fits} and ts.day = s.day and ts.minutes && s.minutes
+            join timetable_slots ts on ts.timetable_id = ${fitting.id} and ts.day = s.day and ts.minutes && s.minutes
             where s.lecture_id = l.id))`}
       ${k.after}
     order by ${k.orderBy}

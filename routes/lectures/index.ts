@@ -21,7 +21,8 @@ const lectureRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'listLectures',
       summary: 'Lectures in code order, by school, semester, search term, or fitting a timetable',
       description: '`q` is a case-insensitive substring of the code, title or professor in any script (`자료` finds `자료구조`). ' +
-        '`fits` is one of your timetables: only lectures of its semester whose slots overlap none of its slots are kept.',
+        '`fits` is one of your timetables: only the lectures it would take are kept (of its semester, of your school when ' +
+        'you have one, with no slot overlapping one of its slots).',
       querystring: LectureQuery,
       response: { 200: LecturePage, ...errors(404) }
     },

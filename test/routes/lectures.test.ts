@@ -142,6 +142,19 @@ t.test('GET /lectures?fits= another user\'s timetable or an unknown one → 404'
   t.equal((await app.inject({ url: '/lectures?fits=00000000-0000-4000-8000-000000000000', headers: student.auth })).statusCode, 404)
 })
 
+t.test('GET /lectures?fits= leaves out another school\'s lectures when the owner has a school, as PUT refuses them', async (t) => {
+  const enrolled = await createUser(app)
+  await app.sql`update users set school_id = ${catalog.schoolId} where id = ${enrolled.id}`
+  const table = await catalog.timetable(enrolled)
+  const own = await catalog.lecture({ slots: [{ day: 'SAT', start: '09:00', end: '10:00' }] })
+  const elsewhere = await (await catalog.anotherSchool()).lecture({ slots: [{ day: 'SAT', start: '09:00', end: '10:00' }] })
+  const { items } = await collectPages<{ id: string }>(app, `/lectures?fits=${table}`, enrolled.auth, 100)
+  const ids = items.map(l => l.id)
+  t.ok(ids.includes(own.id), 'their school\'s lecture fits')
+  t.notOk(ids.includes(elsewhere.id), 'another school\'s does not')
+  t.equal((await catalog.add(enrolled, table, elsewhere.id)).statusCode, 400, 'and PUT agrees')
+})
+
 t.test('reviews: POST → 201; the lecture\'s averageRating and reviewCount follow exactly; a second review → 409', async (t) => {
   const lecture = await catalog.lecture({ slots: [{ day: 'THU', start: '09:00', end: '10:00' }] })
   const review = (user = student, rating = 5) => app.inject({
