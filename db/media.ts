@@ -15,6 +15,40 @@ function toMedia (row: MediaRow): Media {
   return { ...row, url: `/media/${row.id}`, createdAt: row.createdAt.toISOString() }
 }
 
+type UploadTarget = { authorId: string, count: number, next: number }
+
+/**
+ * The post an image would go to: its author and its images so far. With `lock` (in a
+ * transaction) the post row is locked first and the images counted by a statement of their
+ * own, which under READ COMMITTED sees every upload that committed while this one waited.
+ */
+async function uploadTarget (sql: ISql, postId: string, lock: boolean): Promise<UploadTarget | undefined> {
+  const [post] = await sql<Array<{ authorId: string }>>`
+    select author_id from posts p where p.id = ${postId} and ${livePost(sql, 'p')} ${lock ? sql`for update` : sql``}`
+  if (post === undefined) return undefined
+  const [images] = await sql<Array<{ count: number, next: number }>>`
+    select count(*)::int as count, coalesce(max(position), 0) + 1 as next from post_media where post_id = ${postId}`
+  return { ...post, ...images! }
+}
+
+/** 404 for no such live post, 403 for someone else's, 400 for a post that holds its last image. */
+function refuseUpload (target: UploadTarget | undefined, authorId: string): UploadTarget {
+  if (target === undefined) throw new AppError('NOT_FOUND')
+  if (target.authorId !== authorId) throw new AppError('FORBIDDEN')
+  if (target.count >= MAX_MEDIA_PER_POST) {
+    throw new AppError('VALIDATION_FAILED', { details: [{ path: '/body/file', message: `a post holds at most ${MAX_MEDIA_PER_POST} images` }] })
+  }
+  return target
+}
+
+/**
+ * Whether the caller may add an image to a post now: asked before the upload is read, so a
+ * refusal costs no decoding. addMedia judges again, under the lock, when the image is stored.
+ */
+export async function checkUploadTarget (sql: ISql, authorId: string, postId: string): Promise<void> {
+  refuseUpload(await uploadTarget(sql, postId, false), authorId)
+}
+
 /**
  * Adds an image to the caller's live post. The post row is locked while its images are
  * counted, so concurrent uploads never pass MAX_MEDIA_PER_POST: the eleventh is 400.
@@ -22,15 +56,7 @@ function toMedia (row: MediaRow): Media {
  */
 export async function addMedia (sql: Sql, authorId: string, postId: string, image: StoredImage): Promise<Media> {
   return await sql.begin(async (tx) => {
-    const [post] = await tx<Array<{ authorId: string }>>`
-      select author_id from posts p where p.id = ${postId} and ${livePost(tx, 'p')} for update`
-    if (post === undefined) throw new AppError('NOT_FOUND')
-    if (post.authorId !== authorId) throw new AppError('FORBIDDEN')
-    const [{ count, next }] = await tx<Array<{ count: number, next: number }>>`
-      select count(*)::int as count, coalesce(max(position), 0) + 1 as next from post_media where post_id = ${postId}`
-    if (count >= MAX_MEDIA_PER_POST) {
-      throw new AppError('VALIDATION_FAILED', { details: [{ path: '/body/file', message: `a post holds at most ${MAX_MEDIA_PER_POST} images` }] })
-    }
+    const { next } = refuseUpload(await uploadTarget(tx, postId, true), authorId)
     const [row] = await tx<MediaRow[]>`
       insert into post_media (post_id, position, content_type, size, width, height, sha256)
       values (${postId}, ${next}, ${image.contentType}, ${image.bytes.length}, ${image.width}, ${image.height}, ${image.sha256})

@@ -3,11 +3,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import multipart from '@fastify/multipart'
 import { Type } from '@sinclair/typebox'
+import type { FastifyRequest } from 'fastify'
 import { invalidField } from '../../plugins/errors.js'
 import { IdParams } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
 import { Media, MediaDeleted } from '../../schemas/community.js'
-import { addMedia, deleteMedia, findServedImage, imageBytes, type ServedImage } from '../../db/media.js'
+import { addMedia, checkUploadTarget, deleteMedia, findServedImage, imageBytes, type ServedImage } from '../../db/media.js'
 import { PageCache, postTag } from '../../plugins/page-cache.js'
 import { keptBytes } from '../../plugins/tagged-pages.js'
 import { ByteCache } from './byte-cache.js'
@@ -26,6 +27,37 @@ const IMAGE_HEADERS = {
 const ImageUpload = Type.Object({
   file: Type.String({ format: 'binary', description: 'the image: JPEG, PNG, WebP or GIF, at most 5 MiB' })
 })
+
+const ONE_PART = 'must hold one part only, the image, named file'
+
+/**
+ * The upload's one part, read whole (up to MAX_BYTES). The parts are read to the end of the
+ * body, so a second part (a file or a field) is refused instead of silently dropped.
+ */
+async function onlyFile (request: FastifyRequest): Promise<Buffer> {
+  let file: Buffer | undefined
+  try {
+    for await (const part of request.parts()) {
+      if (file !== undefined || part.type !== 'file' || part.fieldname !== 'file') throw invalidField('/body', ONE_PART)
+      file = await part.toBuffer()
+    }
+  } catch (error) {
+    // The parser's own limits (a second part, a field) say nothing of where: say it here.
+    if (['FST_PARTS_LIMIT', 'FST_FILES_LIMIT', 'FST_FIELDS_LIMIT'].includes((error as { code?: string }).code ?? '')) throw invalidField('/body', ONE_PART)
+    throw error
+  }
+  if (file === undefined) throw invalidField('/body/file', 'is required')
+  return file
+}
+
+/** Whether an If-None-Match header names this ETag: `*`, or a tag in its list, weak or not (RFC 9110 13.1.2). */
+function matchesEtag (ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false
+  return ifNoneMatch.split(',').some(tag => {
+    const trimmed = tag.trim()
+    return trimmed === '*' || trimmed.replace(/^W\//, '') === etag
+  })
+}
 
 const mediaRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.requireAuthentication()
@@ -66,10 +98,9 @@ const mediaRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 201: Media, ...errors(403, 404, 413, 415) }
     },
     handler: async function upload (request, reply) {
-      const part = await request.file()
-      if (part === undefined || part.fieldname !== 'file') throw invalidField('/body/file', 'is required')
-      const input = await part.toBuffer()
-      const image = await storableImage(input)
+      // Who may upload is known before the bytes are read: a refusal decodes nothing.
+      await checkUploadTarget(fastify.sql, request.user.id, request.params.id)
+      const image = await storableImage(await onlyFile(request))
       const media = await addMedia(fastify.sql, request.user.id, request.params.id, image)
       fastify.postChanged({ postId: request.params.id, authorId: request.user.id })
       return reply.code(201).send(media)
@@ -99,7 +130,7 @@ const mediaRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       const image = await servedImage(request.params.id)
       const etag = `"${image.sha256}"`
       reply.header('etag', etag).header('cache-control', CACHE_FOREVER).header('x-content-type-options', 'nosniff')
-      if (request.headers['if-none-match']?.split(',').some(tag => tag.trim() === etag)) {
+      if (matchesEtag(request.headers['if-none-match'], etag)) {
         // No body, and no Content-Length promising one: a keep-alive client would wait for it.
         return reply.code(304).send('' as unknown as null)
       }

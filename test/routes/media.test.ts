@@ -118,6 +118,58 @@ t.test('a body over 5 MiB → 413 PAYLOAD_TOO_LARGE, received by a client still 
   t.equal(count, 0)
 })
 
+t.test('who may upload is judged before the bytes: a non-author\'s or an unknown post\'s upload is 403 / 404 whatever it holds', async (t) => {
+  const post = await newPost(author)
+  const notAnImage = Buffer.from('not an image at all '.repeat(50))
+  t.equal((await upload(other, post, notAnImage)).statusCode, 403)
+  t.equal((await upload(author, '00000000-0000-4000-8000-000000000000', notAnImage)).statusCode, 404)
+})
+
+t.test('a refusal before the upload is read reaches a client still sending 4 MiB', async (t) => {
+  const server = await build(t, { env: { LOGIN_RATE_LIMIT: '0' } })
+  const port = await listen(server)
+  const [owner, stranger] = await Promise.all([createUser(server), createUser(server)])
+  const post = (await server.inject({ method: 'POST', url: '/posts', headers: owner.auth, payload: { title: 't', body: 'b' } })).json().id
+  const body = multipart(Buffer.alloc(4 * 1024 * 1024, 0xff))
+  const answer = await new Promise<{ status: number, body: string }>((resolve, reject) => {
+    const req = httpRequest({ port, method: 'POST', path: `/posts/${post}/media`, headers: { ...stranger.auth, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': body.length } }, (res) => {
+      let text = ''
+      res.on('data', (c) => { text += c })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+  t.equal(answer.status, 403)
+  t.equal(JSON.parse(answer.body).error.code, 'FORBIDDEN')
+})
+
+t.test('a second part (another file, or a field) → 400 naming the body, nothing stored', async (t) => {
+  const post = await newPost(author)
+  const bytes = await canvas(16, 16).png().toBuffer()
+  const part = (name: string, content: Buffer, filename?: string) => Buffer.concat([
+    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"${filename === undefined ? '' : `; filename="${filename}"`}\r\n` +
+      (filename === undefined ? '' : 'Content-Type: image/png\r\n') + '\r\n'),
+    content, Buffer.from('\r\n')
+  ])
+  const bodies: Array<[string, Buffer]> = [
+    ['two files', Buffer.concat([part('file', bytes, 'a.png'), part('file', bytes, 'b.png'), Buffer.from(`--${BOUNDARY}--\r\n`)])],
+    ['a file, then a field', Buffer.concat([part('file', bytes, 'a.png'), part('caption', Buffer.from('hi')), Buffer.from(`--${BOUNDARY}--\r\n`)])],
+    ['a field, then the file', Buffer.concat([part('caption', Buffer.from('hi')), part('file', bytes, 'a.png'), Buffer.from(`--${BOUNDARY}--\r\n`)])],
+    ['a file under another name', Buffer.concat([part('photo', bytes, 'a.png'), Buffer.from(`--${BOUNDARY}--\r\n`)])]
+  ]
+  for (const [name, payload] of bodies) {
+    const res = await app.inject({
+      method: 'POST', url: `/posts/${post}/media`, payload,
+      headers: { ...author.auth, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }
+    })
+    t.equal(res.statusCode, 400, name)
+    t.match(res.json(), { error: { code: 'VALIDATION_FAILED', details: [{ path: /^\/body/ }] } }, name)
+  }
+  const [{ count }] = await app.sql`select count(*)::int as count from post_media where post_id = ${post}`
+  t.equal(count, 0)
+})
+
 t.test('at most 10 images a post, also when uploads arrive together', async (t) => {
   const post = await newPost(author)
   const bytes = await canvas(16, 16).png().toBuffer()
@@ -157,6 +209,11 @@ t.test('GET /media/{id}: no token, its type, ETag, immutable caching, nosniff; I
   t.equal(again.statusCode, 304)
   t.equal(again.rawPayload.length, 0)
   t.equal(Number(again.headers['content-length'] ?? 0), 0, 'no Content-Length promising a body a keep-alive client would wait for')
+  const etag = String(served.headers.etag)
+  for (const header of [`W/${etag}`, '*', `"0000", ${etag}`]) {
+    t.equal((await app.inject({ url: res.url, headers: { 'if-none-match': header } })).statusCode, 304, `If-None-Match: ${header}`)
+  }
+  t.equal((await app.inject({ url: res.url, headers: { 'if-none-match': '"0000", W/"1111"' } })).statusCode, 200, 'other tags: the image')
   const cachedCopy = await app.inject({ url: res.url })
   t.same(cachedCopy.rawPayload, served.rawPayload, 'served again, the same bytes (from memory)')
   t.equal((await app.inject({ url: '/media/00000000-0000-4000-8000-000000000000' })).statusCode, 404)
