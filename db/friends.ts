@@ -1,4 +1,5 @@
 // Friends: requests, acceptance, the list, unfriending, and who may read whose timetables.
+// An accepted request is kept (accepted_at) while the friendship lasts: see migration 015.
 // Everything that changes the state between two users first takes a transaction-scoped lock
 // on that pair, so crossed requests (each asking the other at the same moment) end as one
 // friendship, never as two pending requests.
@@ -16,13 +17,19 @@ async function lockPair (tx: TransactionSql, a: string, b: string): Promise<void
   await tx`select pg_advisory_xact_lock(hashtextextended(${'friends:' + pair}, 0))`
 }
 
-async function befriend (tx: TransactionSql, a: string, b: string): Promise<void> {
+/**
+ * Makes `requester` and `recipient` friends by accepting the requester's request (kept, marked
+ * accepted, so that accepting it again answers as the first time did); a request the other way
+ * is dropped.
+ */
+async function befriend (tx: TransactionSql, recipient: string, requester: string): Promise<void> {
   await tx`
-    insert into friendships (user_id, friend_id) values (${a}, ${b}), (${b}, ${a})
+    insert into friendships (user_id, friend_id) values (${recipient}, ${requester}), (${requester}, ${recipient})
     on conflict do nothing`
   await tx`
-    delete from friend_requests
-    where (requester_id = ${a} and recipient_id = ${b}) or (requester_id = ${b} and recipient_id = ${a})`
+    update friend_requests set accepted_at = now()
+    where requester_id = ${requester} and recipient_id = ${recipient} and accepted_at is null`
+  await tx`delete from friend_requests where requester_id = ${recipient} and recipient_id = ${requester}`
 }
 
 async function otherUser (sql: ISql, viewerId: string, username: string, path: string) {
@@ -44,7 +51,8 @@ export async function requestFriend (sql: Sql, viewerId: string, username: strin
     await lockPair(tx, viewerId, target.id)
     const [friends] = await tx`select 1 from friendships where user_id = ${viewerId} and friend_id = ${target.id}`
     if (friends !== undefined) return { username: target.username, status: 'friends' as const, created: false }
-    const [theirs] = await tx`select 1 from friend_requests where requester_id = ${target.id} and recipient_id = ${viewerId}`
+    const [theirs] = await tx`
+      select 1 from friend_requests where requester_id = ${target.id} and recipient_id = ${viewerId} and accepted_at is null`
     if (theirs !== undefined) {
       await befriend(tx, viewerId, target.id)
       return { username: target.username, status: 'friends' as const, created: true }
@@ -69,18 +77,21 @@ export async function listFriendRequests (sql: ISql, viewerId: string): Promise<
     sql<RequestRow[]>`
       select r.id, u.id as user_id, u.username, u.nickname, r.created_at
       from friend_requests r join users u on u.id = r.requester_id
-      where r.recipient_id = ${viewerId}
+      where r.recipient_id = ${viewerId} and r.accepted_at is null
       order by r.created_at desc limit ${MAX_LISTED_REQUESTS}`,
     sql<RequestRow[]>`
       select r.id, u.id as user_id, u.username, u.nickname, r.created_at
       from friend_requests r join users u on u.id = r.recipient_id
-      where r.requester_id = ${viewerId}
+      where r.requester_id = ${viewerId} and r.accepted_at is null
       order by r.created_at desc limit ${MAX_LISTED_REQUESTS}`
   ])
   return { incoming: incoming.map(toRequest), outgoing: outgoing.map(toRequest) }
 }
 
-/** Accepts a request sent to the caller: 404 when there is none, 403 for its sender. */
+/**
+ * Accepts a request sent to the caller: 404 when there is none, 403 for its sender. Accepting
+ * one already accepted (a retry whose answer was lost, or two at once) answers the same.
+ */
 export async function acceptFriendRequest (sql: Sql, viewerId: string, requestId: string): Promise<RequestOutcome> {
   const [request] = await sql<Array<{ requesterId: string, recipientId: string, username: string }>>`
     select r.requester_id, r.recipient_id, u.username
@@ -90,12 +101,12 @@ export async function acceptFriendRequest (sql: Sql, viewerId: string, requestId
   if (request.recipientId !== viewerId) throw new AppError(request.requesterId === viewerId ? 'FORBIDDEN' : 'NOT_FOUND')
   return await sql.begin(async (tx) => {
     await lockPair(tx, viewerId, request.requesterId)
-    const [pending] = await tx`select 1 from friend_requests where id = ${requestId}`
-    const [friends] = await tx`select 1 from friendships where user_id = ${viewerId} and friend_id = ${request.requesterId}`
-    // Accepted twice at once, or withdrawn by unfriending in between: the second one finds nothing.
-    if (pending === undefined && friends === undefined) throw new AppError('NOT_FOUND')
-    if (pending !== undefined) await befriend(tx, viewerId, request.requesterId)
-    return { username: request.username, status: 'friends' as const, created: pending !== undefined }
+    const [current] = await tx<Array<{ pending: boolean }>>`
+      select accepted_at is null as pending from friend_requests where id = ${requestId}`
+    // Withdrawn by unfriending in between.
+    if (current === undefined) throw new AppError('NOT_FOUND')
+    if (current.pending) await befriend(tx, viewerId, request.requesterId)
+    return { username: request.username, status: 'friends' as const, created: current.pending }
   })
 }
 

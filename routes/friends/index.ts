@@ -51,6 +51,8 @@ const friendRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       tags: TAGS,
       operationId: 'acceptFriendRequest',
       summary: 'Accept a request sent to you (its recipient only)',
+      description: 'Accepting a request already accepted (a retry whose answer was lost) answers the same `200`; after an unfriending ' +
+        'the request is gone (`404`).',
       params: IdParams,
       response: { 200: FriendRequestResult, ...errors(403, 404) }
     },

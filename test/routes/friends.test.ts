@@ -45,6 +45,18 @@ t.test('a request, then its acceptance by the recipient → friends both ways, n
   const askAgain = await ask(a, b.username)
   t.equal(askAgain.statusCode, 200)
   t.same(askAgain.json(), { username: b.username, status: 'friends' })
+
+  // A retry whose first answer was lost: the same answer, still one friendship.
+  const retried = await app.inject({ method: 'POST', url: `/friends/requests/${incoming[0].id}/accept`, headers: b.auth })
+  t.equal(retried.statusCode, 200, 'accepting again answers as the first time')
+  t.same(retried.json(), { username: a.username, status: 'friends' })
+  t.equal((await app.inject({ method: 'POST', url: `/friends/requests/${incoming[0].id}/accept`, headers: a.auth })).statusCode, 403, 'still not the sender\'s')
+  t.same(await friendNames(b), [a.username])
+  // Unfriending withdraws it: the old request is gone, a new one starts afresh.
+  t.equal((await app.inject({ method: 'DELETE', url: `/friends/${a.username}`, headers: b.auth })).statusCode, 200)
+  t.equal((await app.inject({ method: 'POST', url: `/friends/requests/${incoming[0].id}/accept`, headers: b.auth })).statusCode, 404, 'after unfriending')
+  t.equal((await ask(a, b.username)).statusCode, 201, 'a new request after unfriending')
+  t.same((await requests(b)).incoming.map((r: { user: { username: string } }) => r.user.username), [a.username])
 })
 
 t.test('asking someone who already asked you accepts their request: one friendship, nothing pending', async (t) => {
