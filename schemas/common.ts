@@ -15,7 +15,9 @@ export type IdParams = Static<typeof IdParams>
 // Query integers must be plain decimals; plugins/input.ts checks the raw text before ajv
 // coerces it, because ajv alone would accept "0x10", "1e1" and " 5".
 export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'page size' })
-export const Cursor = Type.String({ minLength: 1, maxLength: 200, description: 'opaque cursor from nextCursor' })
+// Room for the longest sort key a list has: a lecture's code (30 characters, 4 bytes each in
+// UTF-8) beside an id, as JSON in base64url, is about 220 characters.
+export const Cursor = Type.String({ minLength: 1, maxLength: 512, description: 'opaque cursor from nextCursor' })
 
 export const PageQuery = Type.Object({
   limit: Limit,

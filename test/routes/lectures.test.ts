@@ -96,6 +96,14 @@ t.test('GET /lectures filters by school and semester and pages in code order wit
   t.equal(forged.statusCode, 400)
 })
 
+t.test('GET /lectures pages through codes of 30 four-byte characters: every nextCursor is accepted back', async (t) => {
+  const school = await catalog.anotherSchool()
+  for (const mark of ['😀', '😃', '😄']) await school.lecture({ code: mark.repeat(30), slots: [{ day: 'MON', start: '09:00', end: '10:00' }] })
+  const { items, pages } = await collectPages<{ code: string }>(app, `/lectures?schoolId=${school.schoolId}`, student.auth, 1)
+  t.same(items.map(l => l.code), ['😀', '😃', '😄'].map(mark => mark.repeat(30)))
+  t.equal(pages, 3)
+})
+
 // Slots on a small grid so that random lectures often clash and often touch.
 function randomSlots (random: () => number): SlotSpec[] {
   const slots: SlotSpec[] = []
