@@ -6,7 +6,7 @@ import type { Board, Favorite, LikeState, ScrapState } from '../schemas/communit
 import type { Post } from '../schemas/social.js'
 import { AppError, invalidField } from '../plugins/errors.js'
 import { keyset, toKeysetPage, type KeysetRequest, type Page, type SortKey } from './pagination.js'
-import { livePost, POSTS_NEWEST_FIRST, postColumns, toPost, type PostRow } from './posts.js'
+import { feedAuthor, livePost, POSTS_NEWEST_FIRST, postColumns, toPost, type PostRow } from './posts.js'
 import { containsText, likePattern } from './search.js'
 import { identityKey } from './users.js'
 
@@ -79,7 +79,7 @@ export async function editBoard (
 
 /**
  * Soft deletion, owner or admin; the board's posts go with it (see livePost). Answers the
- * authors of its posts, whose followers' feeds just changed.
+ * authors of its posts whose followers' feeds just changed (see feedAuthor).
  */
 export async function deleteBoard (sql: ISql, viewer: Viewer, id: string): Promise<string[]> {
   const [row] = await sql<Array<{ authorIds: string[] }>>`
@@ -88,7 +88,7 @@ export async function deleteBoard (sql: ISql, viewer: Viewer, id: string): Promi
       where id = ${id} and deleted_at is null and (owner_id = ${viewer.id} or ${viewer.isAdmin})
       returning id
     )
-    select array(select distinct author_id from posts where board_id in (select id from b)) as author_ids
+    select array(select distinct author_id from posts p where board_id in (select id from b) and not p.anonymous) as author_ids
     from b`
   if (row === undefined) throw await refusal(sql, id)
   return row.authorIds
@@ -212,40 +212,40 @@ const SCRAP: Reaction = { table: 'post_scraps', counter: 'scrap_count' }
 
 async function react (
   sql: ISql, reaction: Reaction, userId: string, postId: string, on: boolean
-): Promise<{ count: number, mine: boolean, authorId: string }> {
+): Promise<{ count: number, mine: boolean, feedAuthorId: string | null }> {
   const change = on
     ? sql`insert into ${sql(reaction.table)} (post_id, user_id) select id, ${userId} from target
           on conflict do nothing returning post_id`
     : sql`delete from ${sql(reaction.table)} where post_id in (select id from target) and user_id = ${userId}
           returning post_id`
-  const [row] = await sql<Array<{ authorId: string | null, changed: number | null, current: number | null }>>`
-    with target as (select p.id, p.author_id from posts p where p.id = ${postId} and ${livePost(sql, 'p')}),
+  const [row] = await sql<Array<{ found: boolean, feedAuthorId: string | null, changed: number | null, current: number | null }>>`
+    with target as (select p.id, ${feedAuthor(sql, 'p')} as feed_author_id from posts p where p.id = ${postId} and ${livePost(sql, 'p')}),
     changed as (${change}),
     counted as (
       update posts set ${sql(reaction.counter)} = ${sql(reaction.counter)} ${on ? sql`+` : sql`-`} 1
       where id in (select post_id from changed)
       returning ${sql(reaction.counter)} as count
     )
-    select (select author_id from target) as author_id,
+    select exists (select 1 from target) as found, (select feed_author_id from target) as feed_author_id,
            (select count from counted) as changed,
            (select ${sql(reaction.counter)} from posts where id in (select id from target)) as current`
-  if (row === undefined || row.authorId === null) throw new AppError('NOT_FOUND')
-  return { count: row.changed ?? row.current ?? 0, mine: on, authorId: row.authorId }
+  if (row === undefined || !row.found) throw new AppError('NOT_FOUND')
+  return { count: row.changed ?? row.current ?? 0, mine: on, feedAuthorId: row.feedAuthorId }
 }
 
-/** The caller's like set or removed, and the post's author (whose followers' feeds show the count). */
+/** The caller's like set or removed, and whose followers' feeds show the count (see feedAuthor). */
 export async function setLike (
   sql: ISql, userId: string, postId: string, on: boolean
-): Promise<{ state: LikeState, authorId: string }> {
-  const { count, mine, authorId } = await react(sql, LIKE, userId, postId, on)
-  return { state: { likeCount: count, likedByMe: mine }, authorId }
+): Promise<{ state: LikeState, feedAuthorId: string | null }> {
+  const { count, mine, feedAuthorId } = await react(sql, LIKE, userId, postId, on)
+  return { state: { likeCount: count, likedByMe: mine }, feedAuthorId }
 }
 
 export async function setScrap (
   sql: ISql, userId: string, postId: string, on: boolean
-): Promise<{ state: ScrapState, authorId: string }> {
-  const { count, mine, authorId } = await react(sql, SCRAP, userId, postId, on)
-  return { state: { scrapCount: count, scrappedByMe: mine }, authorId }
+): Promise<{ state: ScrapState, feedAuthorId: string | null }> {
+  const { count, mine, feedAuthorId } = await react(sql, SCRAP, userId, postId, on)
+  return { state: { scrapCount: count, scrappedByMe: mine }, feedAuthorId }
 }
 
 const SCRAPS_NEWEST: SortKey = { direction: 'desc', columns: [['s.created_at', 'timestamptz'], ['s.post_id', 'uuid']] }

@@ -3,7 +3,7 @@
 import type { ISql, Sql, TransactionSql } from 'postgres'
 import type { Media } from '../schemas/community.js'
 import { AppError } from '../plugins/errors.js'
-import { livePost } from './posts.js'
+import { feedAuthor, livePost } from './posts.js'
 
 export const MAX_MEDIA_PER_POST = 10
 
@@ -15,7 +15,7 @@ function toMedia (row: MediaRow): Media {
   return { ...row, url: `/media/${row.id}`, createdAt: row.createdAt.toISOString() }
 }
 
-type UploadTarget = { authorId: string, count: number, next: number }
+type UploadTarget = { authorId: string, feedAuthorId: string | null, count: number, next: number }
 
 /**
  * The post an image would go to: its author and its images so far. With `lock` (in a
@@ -23,8 +23,8 @@ type UploadTarget = { authorId: string, count: number, next: number }
  * own, which under READ COMMITTED sees every upload that committed while this one waited.
  */
 async function uploadTarget (sql: ISql, postId: string, lock: boolean): Promise<UploadTarget | undefined> {
-  const [post] = await sql<Array<{ authorId: string }>>`
-    select author_id from posts p where p.id = ${postId} and ${livePost(sql, 'p')} ${lock ? sql`for update` : sql``}`
+  const [post] = await sql<Array<{ authorId: string, feedAuthorId: string | null }>>`
+    select author_id, ${feedAuthor(sql, 'p')} as feed_author_id from posts p where p.id = ${postId} and ${livePost(sql, 'p')} ${lock ? sql`for update` : sql``}`
   if (post === undefined) return undefined
   const [images] = await sql<Array<{ count: number, next: number }>>`
     select count(*)::int as count, coalesce(max(position), 0) + 1 as next from post_media where post_id = ${postId}`
@@ -52,17 +52,18 @@ export async function checkUploadTarget (sql: ISql, authorId: string, postId: st
 /**
  * Adds an image to the caller's live post. The post row is locked while its images are
  * counted, so concurrent uploads never pass MAX_MEDIA_PER_POST: the eleventh is 400.
- * 404 for no such live post, 403 for someone else's.
+ * 404 for no such live post, 403 for someone else's. Answers the image and whose followers'
+ * feeds show the post (see feedAuthor).
  */
-export async function addMedia (sql: Sql, authorId: string, postId: string, image: StoredImage): Promise<Media> {
+export async function addMedia (sql: Sql, authorId: string, postId: string, image: StoredImage): Promise<{ media: Media, feedAuthorId: string | null }> {
   return await sql.begin(async (tx) => {
-    const { next } = refuseUpload(await uploadTarget(tx, postId, true), authorId)
+    const { next, feedAuthorId } = refuseUpload(await uploadTarget(tx, postId, true), authorId)
     const [row] = await tx<MediaRow[]>`
       insert into post_media (post_id, position, content_type, size, width, height, sha256)
       values (${postId}, ${next}, ${image.contentType}, ${image.bytes.length}, ${image.width}, ${image.height}, ${image.sha256})
       returning id, post_id, content_type, size, width, height, created_at`
     await storeBytes(tx, row!.id, image.bytes)
-    return toMedia(row!)
+    return { media: toMedia(row!), feedAuthorId }
   })
 }
 
@@ -98,11 +99,11 @@ export async function imageBytes (sql: ISql, id: string): Promise<Buffer> {
 }
 
 /** Deletes an image (its post's author or an admin); returns its post and the post's author. */
-export async function deleteMedia (sql: ISql, viewer: { id: string, isAdmin: boolean }, id: string): Promise<{ postId: string, authorId: string }> {
-  const [row] = await sql<Array<{ postId: string, authorId: string }>>`
+export async function deleteMedia (sql: ISql, viewer: { id: string, isAdmin: boolean }, id: string): Promise<{ postId: string, feedAuthorId: string | null }> {
+  const [row] = await sql<Array<{ postId: string, feedAuthorId: string | null }>>`
     delete from post_media m using posts p
     where m.id = ${id} and p.id = m.post_id and ${livePost(sql, 'p')} and (p.author_id = ${viewer.id} or ${viewer.isAdmin})
-    returning p.id as post_id, p.author_id`
+    returning p.id as post_id, ${feedAuthor(sql, 'p')} as feed_author_id`
   if (row !== undefined) return row
   const [exists] = await sql`
     select 1 from post_media m join posts p on p.id = m.post_id where m.id = ${id} and ${livePost(sql, 'p')}`

@@ -24,6 +24,16 @@ export function livePost (sql: ISql, alias: string): PendingQuery<Row[]> {
 }
 
 /**
+ * The author whose followers' feeds show a post, over `alias`: null for an anonymous post,
+ * which is in no feed. Writes answer this, never the author, for the feed's cache: dropping a
+ * reader's cached feed because of a like on an anonymous post would tell a reader watching
+ * their own feed that one of the users they follow wrote it.
+ */
+export function feedAuthor (sql: ISql, alias: string): PendingQuery<Row[]> {
+  return sql`case when ${sql(alias)}.anonymous then null else ${sql(alias)}.author_id end`
+}
+
+/**
  * The columns of a post as `viewerId` sees it, over `posts p join users u on u.id = p.author_id`.
  * - The author is withheld here, in SQL, for anonymous posts of others: it never reaches the
  *   service, so no route can leak it.
@@ -113,13 +123,13 @@ export async function editPost (sql: ISql, viewerId: string, id: string, text: P
  */
 export async function deletePost (
   sql: ISql, viewer: { id: string, isAdmin: boolean }, id: string
-): Promise<{ authorId: string }> {
-  const [row] = await sql<Array<{ authorId: string }>>`
+): Promise<{ feedAuthorId: string | null }> {
+  const [row] = await sql<Array<{ feedAuthorId: string | null }>>`
     update posts set deleted_at = now()
     where id = ${id} and ${livePost(sql, 'posts')} and (author_id = ${viewer.id} or ${viewer.isAdmin})
-    returning author_id`
+    returning ${feedAuthor(sql, 'posts')} as feed_author_id`
   if (row === undefined) throw await refusal(sql, id)
-  return { authorId: row.authorId }
+  return row
 }
 
 type PostRowWithPosition = PostRow & { position: string[] }

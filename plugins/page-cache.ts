@@ -67,8 +67,11 @@ export function applyPageChange (pages: PageCache, payload: string): void {
   for (const tag of tags) pages.invalidate(tag)
 }
 
-/** A post this instance just wrote: the post, its author (for the feed) and its board when new. */
-export type PostWrite = { postId: string, authorId: string, newInBoard?: string | null | undefined }
+/**
+ * A post this instance just wrote: the post, whose followers' feeds show it (null for an
+ * anonymous post: db/posts.ts feedAuthor) and its board when new.
+ */
+export type PostWrite = { postId: string, feedAuthorId: string | null, newInBoard?: string | null | undefined }
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -83,8 +86,8 @@ export default fp(async function pageCachePlugin (fastify) {
 
   await fastify.subscribe(PAGES_CHANGED_CHANNEL, (payload) => applyPageChange(pages, payload), () => pages.clear())
   fastify.decorate('pageCache', pages)
-  fastify.decorate('postChanged', function postChanged ({ postId, authorId, newInBoard }: PostWrite) {
-    fastify.feedPages.postsChanged(authorId)
+  fastify.decorate('postChanged', function postChanged ({ postId, feedAuthorId, newInBoard }: PostWrite) {
+    if (feedAuthorId !== null) fastify.feedPages.postsChanged(feedAuthorId)
     pages.invalidate(postTag(postId))
     if (newInBoard != null) pages.invalidate(boardTag(newInBoard))
   })

@@ -101,8 +101,8 @@ const mediaRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       // Who may upload is known before the bytes are read: a refusal decodes nothing.
       await checkUploadTarget(fastify.sql, request.user.id, request.params.id)
       const image = await storableImage(await onlyFile(request))
-      const media = await addMedia(fastify.sql, request.user.id, request.params.id, image)
-      fastify.postChanged({ postId: request.params.id, authorId: request.user.id })
+      const { media, feedAuthorId } = await addMedia(fastify.sql, request.user.id, request.params.id, image)
+      fastify.postChanged({ postId: request.params.id, feedAuthorId })
       return reply.code(201).send(media)
     }
   })

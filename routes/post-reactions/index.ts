@@ -38,8 +38,8 @@ const reactionRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
         response: { 200: LikeState, ...errors(404) }
       },
       handler: async function changeLike (request) {
-        const { state, authorId } = await setLike(fastify.sql, request.user.id, request.params.id, on)
-        fastify.postChanged({ postId: request.params.id, authorId })
+        const { state, feedAuthorId } = await setLike(fastify.sql, request.user.id, request.params.id, on)
+        fastify.postChanged({ postId: request.params.id, feedAuthorId })
         return state
       }
     })
@@ -55,8 +55,8 @@ const reactionRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
         response: { 200: ScrapState, ...errors(404) }
       },
       handler: async function changeScrap (request) {
-        const { state, authorId } = await setScrap(fastify.sql, request.user.id, request.params.id, on)
-        fastify.postChanged({ postId: request.params.id, authorId })
+        const { state, feedAuthorId } = await setScrap(fastify.sql, request.user.id, request.params.id, on)
+        fastify.postChanged({ postId: request.params.id, feedAuthorId })
         return state
       }
     })

@@ -23,7 +23,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     handler: async function writePost (request, reply) {
       const { title, body, anonymous = false, boardId } = request.body
       const post = await createPost(fastify.sql, request.user.id, { title, body, anonymous, boardId })
-      fastify.postChanged({ postId: post.id, authorId: request.user.id, newInBoard: post.boardId })
+      fastify.postChanged({ postId: post.id, feedAuthorId: anonymous ? null : request.user.id, newInBoard: post.boardId })
       return reply.code(201).send(post)
     }
   })
@@ -73,7 +73,7 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     },
     handler: async function updatePost (request) {
       const post = await editPost(fastify.sql, request.user.id, request.params.id, request.body)
-      fastify.postChanged({ postId: post.id, authorId: request.user.id })
+      fastify.postChanged({ postId: post.id, feedAuthorId: post.anonymous ? null : request.user.id })
       return post
     }
   })
@@ -90,8 +90,8 @@ const postRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     },
     handler: async function removePost (request) {
       const { id, role } = request.user
-      const { authorId } = await deletePost(fastify.sql, { id, isAdmin: role === 'admin' }, request.params.id)
-      fastify.postChanged({ postId: request.params.id, authorId })
+      const { feedAuthorId } = await deletePost(fastify.sql, { id, isAdmin: role === 'admin' }, request.params.id)
+      fastify.postChanged({ postId: request.params.id, feedAuthorId })
       return { deleted: true as const }
     }
   })

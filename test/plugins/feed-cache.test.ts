@@ -2,6 +2,7 @@ import t from 'tap'
 import { applyFeedChange, FeedPages } from '../../plugins/feed-cache.js'
 import { build, createDatabase, eventually } from '../helper.js'
 import { createUser, type TestUser } from '../accounts.js'
+import sharp from 'sharp'
 
 type App = Awaited<ReturnType<typeof build>>
 
@@ -210,6 +211,55 @@ t.test('GET /feed reflects the caller\'s own writes at once, without waiting for
   const unfollowed = await app.inject({ method: 'DELETE', url: `/follows/${bob.username}`, headers: reader.auth })
   t.equal(unfollowed.statusCode, 200)
   t.same(await feedTitles(app, reader), [], 'the caller\'s unfollow')
+})
+
+t.test('nothing done to an anonymous post drops the cached feed of its author\'s followers (it would name the author)', async (t) => {
+  // A reader who sees their cached feed dropped (a cached page answers faster, gzip-encoded)
+  // right after touching an anonymous post learns that someone they follow wrote it.
+  const app = await build(t, { env: { LOGIN_RATE_LIMIT: '0' } })
+  const { reader, author } = await readerOfOnePost(app)
+  const stranger = await createUser(app)
+  const anonymousPost = async () => {
+    const res = await app.inject({ method: 'POST', url: '/posts', headers: author.auth, payload: { title: '익명', body: '본문', anonymous: true } })
+    if (res.statusCode !== 201) throw new Error(`POST /posts: ${res.statusCode} ${res.body}`)
+    return res.json().id as string
+  }
+  const secret = await anonymousPost()
+  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer()
+  const boundary = 'feed-test-boundary'
+  const upload = () => app.inject({
+    method: 'POST', url: `/posts/${secret}/media`, headers: { ...author.auth, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    payload: Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n`), png, Buffer.from(`\r\n--${boundary}--\r\n`)])
+  })
+  let imageId = ''
+  const touches: Array<[string, () => Promise<{ statusCode: number }>]> = [
+    ['a like', () => app.inject({ method: 'PUT', url: `/posts/${secret}/like`, headers: stranger.auth })],
+    ['an unlike', () => app.inject({ method: 'DELETE', url: `/posts/${secret}/like`, headers: stranger.auth })],
+    ['an unlike that changes nothing', () => app.inject({ method: 'DELETE', url: `/posts/${secret}/like`, headers: stranger.auth })],
+    ['a scrap', () => app.inject({ method: 'PUT', url: `/posts/${secret}/scrap`, headers: stranger.auth })],
+    ['a comment', () => app.inject({ method: 'POST', url: `/posts/${secret}/comments`, headers: stranger.auth, payload: { body: '댓글' } })],
+    ['an image', async () => { const res = await upload(); imageId = res.json().id; return res }],
+    ['the image deleted', () => app.inject({ method: 'DELETE', url: `/media/${imageId}`, headers: author.auth })],
+    ['an edit', () => app.inject({ method: 'PUT', url: `/posts/${secret}`, headers: author.auth, payload: { title: '익명, 고침', body: '본문' } })],
+    ['another anonymous post', async () => ({ statusCode: (await anonymousPost()) === '' ? 500 : 201 })],
+    ['the post deleted', () => app.inject({ method: 'DELETE', url: `/posts/${secret}`, headers: author.auth })]
+  ]
+  for (const [name, touch] of touches) {
+    await feedTitles(app, reader)
+    await app.changeLog.settled()
+    t.ok(app.feedPages.has(reader.id), `cached before ${name}`)
+    t.ok([200, 201].includes((await touch()).statusCode), name)
+    await app.changeLog.settled()
+    t.ok(app.feedPages.has(reader.id), `still cached after ${name}, through the route and the change log`)
+  }
+  // The same check does notice a change to a post the feed shows.
+  const shown = await write(app, author, 'public')
+  await app.changeLog.settled()
+  await feedTitles(app, reader)
+  await app.changeLog.settled()
+  t.ok(app.feedPages.has(reader.id))
+  await app.inject({ method: 'PUT', url: `/posts/${shown}/like`, headers: stranger.auth })
+  t.notOk(app.feedPages.has(reader.id), 'a like on a post in the feed drops it')
 })
 
 t.test('a write on one instance reaches the cached feed of another within a second', async (t) => {
