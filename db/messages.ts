@@ -42,8 +42,11 @@ async function resolveTarget (sql: ISql, senderId: string, body: NewMessageBody)
     if (comment === undefined) throw new AppError('NOT_FOUND')
     if (comment.authorId === senderId) throw self('commentId')
     // All of one writer's anonymous comments on a post share their label: one conversation.
+    // The key names whom it hides: two anonymous commenters of one post writing to each other
+    // get two conversations, each hiding its own writer. (With one key, the second writer's
+    // message landed in the first one's conversation, which shows the first to the second.)
     return comment.anonymous
-      ? { userId: comment.authorId, hidden: true, sourceKey: `comments:${comment.postId}`, viaPostId: comment.postId }
+      ? { userId: comment.authorId, hidden: true, sourceKey: `comments:${comment.postId}:${comment.authorId}`, viaPostId: comment.postId }
       : { userId: comment.authorId, hidden: false, sourceKey: 'named', viaPostId: null }
   }
   return { conversationId: body.conversationId! }

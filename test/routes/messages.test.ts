@@ -105,6 +105,28 @@ t.test('to an anonymous comment\'s author: anonymous too; to a named post\'s aut
   t.equal(viaPost.conversationId, named.conversationId, 'a named post opens the named conversation')
 })
 
+t.test('two anonymous commenters of one post writing to each other get two conversations: neither learns who the other is', async (t) => {
+  const [author, victim, prober, third] = await Promise.all([createUser(app), createUser(app), createUser(app), createUser(app)])
+  const postId = await post(author, false)
+  const comment = async (user: TestUser) =>
+    (await app.inject({ method: 'POST', url: `/posts/${postId}/comments`, headers: user.auth, payload: { body: '익명', anonymous: true } })).json().id as string
+  const [victimComment, proberComment, thirdComment] = [await comment(victim), await comment(prober), await comment(third)]
+  // The victim writes to the prober's anonymous comment: that conversation shows the victim to the prober.
+  const opened = (await send(victim, { commentId: proberComment })).json()
+  t.ok((await conversations(prober)).some((c: { id: string, with: { id: string } | null }) => c.id === opened.conversationId && c.with?.id === victim.id))
+  // The prober writes to every anonymous comment of the post: each goes to a conversation of its own.
+  const toVictim = (await send(prober, { commentId: victimComment })).json()
+  const toThird = (await send(prober, { commentId: thirdComment })).json()
+  t.not(toVictim.conversationId, opened.conversationId, 'not the conversation that names the victim')
+  t.not(toVictim.conversationId, toThird.conversationId)
+  const seen = (await conversations(prober)).find((c: { id: string }) => c.id === toVictim.conversationId)
+  t.same(seen.with, null, 'the victim is hidden in the prober\'s conversation with their comment')
+  t.equal(seen.anonymous, true)
+  // No conversation is keyed by the post alone (as they were before migration 017).
+  const [{ count }] = await app.sql`select count(*)::int as count from conversations where source_key = ${'comments:' + postId}`
+  t.equal(count, 0)
+})
+
 t.test('conversations list the most recent first and page without repeats', async (t) => {
   const me = await createUser(app)
   const others = await Promise.all(Array.from({ length: 5 }, () => createUser(app)))
