@@ -20,6 +20,24 @@ export class ConfigError extends Error {
 
 const PLAIN_INTEGER = /^(0|[1-9][0-9]*)$/
 
+// Settings whose values must not be echoed when they are refused: secrets, and URLs that may
+// carry a password or an API key (user:password@, ?api_key=). The message goes to stderr and
+// to the log, which operators ship elsewhere.
+const SECRET_SETTINGS = new Set(['JWT_SECRET', 'CODEGEN_API_KEY'])
+const URL_SETTINGS = new Set(['DATABASE_URL', 'CODEGEN_API_URL'])
+
+/** A refused value as the message may show it: a URL by its scheme only, a secret not at all. */
+function shownValue (key: string, value: string | undefined): string {
+  if (SECRET_SETTINGS.has(key)) return '(hidden)'
+  if (URL_SETTINGS.has(key) && value !== undefined) {
+    const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(value)?.[0]
+    return scheme === undefined
+      ? `a value of ${value.length} characters (hidden: it may hold credentials)`
+      : `${JSON.stringify(scheme + '…')} (the rest hidden: it may hold credentials)`
+  }
+  return JSON.stringify(value)
+}
+
 /** DATA_DIR left at its default: the embedded cluster may then live elsewhere (db/embedded.ts). */
 export function dataDirIsDefault (config: Config): boolean {
   return config.DATA_DIR === ConfigSchema.properties.DATA_DIR.default
@@ -46,8 +64,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
   const first = Value.Errors(ConfigSchema, config).First()
   if (first !== undefined) {
     const key = first.path.split('/')[1] ?? '(root)'
-    const shown = key === 'JWT_SECRET' ? '(hidden)' : JSON.stringify(env[key])
-    throw new ConfigError(`Invalid configuration: ${key} ${first.message.toLowerCase()}, got ${shown}`)
+    throw new ConfigError(`Invalid configuration: ${key} ${first.message.toLowerCase()}, got ${shownValue(key, env[key])}`)
   }
   const parsed = config as Omit<Config, 'jwtSecret'>
 

@@ -63,6 +63,20 @@ t.test('loadConfig refuses a JWT_SECRET shorter than 32 bytes, without echoing i
   t.notMatch((error as Error).message, 'short-secret', 'the secret never appears in the message')
 })
 
+t.test('a refused URL setting is shown by its scheme only: the rest may hold a password or a key', async (t) => {
+  const cases: Array<[string, string, string]> = [
+    ['DATABASE_URL', 'postgresql+psycopg://app:S3cretPw@db:5432/campus', '"postgresql+psycopg://…"'],
+    ['CODEGEN_API_URL', 'api.example.com/v1?api_key=sk-LIVE-123', 'a value of 38 characters'],
+    ['CODEGEN_API_URL', 'ftp://user:sk-LIVE-123@example.com/v1', '"ftp://…"']
+  ]
+  for (const [key, value, shown] of cases) {
+    const error = t.throws(() => loadConfig(env({ [key]: value, CODEGEN_MODEL: 'm' }))) as Error
+    t.match(error.message, key)
+    t.match(error.message, shown, `${key}: what is shown`)
+    for (const secret of ['S3cretPw', 'sk-LIVE-123']) t.notMatch(error.message, secret, `${key}: no ${secret}`)
+  }
+})
+
 t.test('loadConfig applies the documented defaults', async (t) => {
   const config = loadConfig({ DATA_DIR: dataDir(), JWT_SECRET: SECRET })
   t.match(config, {
