@@ -130,3 +130,12 @@ export async function getProfile (sql: ISql, viewerId: string, username: string)
   if (row === undefined) throw new AppError('NOT_FOUND')
   return row
 }
+
+/** Which of `usernames` no account has (compared as identity keys, as signup does). */
+export async function unclaimedUsernames (sql: ISql, usernames: string[]): Promise<string[]> {
+  if (usernames.length === 0) return []
+  const rows = await sql<Array<{ usernameKey: string }>>`
+    select username_key from users where username_key = any(${usernames.map(identityKey)}::text[])`
+  const claimed = new Set(rows.map(row => row.usernameKey))
+  return usernames.filter(name => !claimed.has(identityKey(name)))
+}

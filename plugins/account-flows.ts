@@ -14,7 +14,7 @@ import type { Account, LoginBody, SignupBody, TokenPair } from '../schemas/auth.
 import { recordAuditEvent, type AuditEvent } from '../db/audit.js'
 import { findLoginState, recordLoginFailure, recordLoginSuccess } from '../db/logins.js'
 import { lockSession, revokeAllSessions, revokeSession, rotateSession } from '../db/sessions.js'
-import { identityKey, insertUser, isUsernameOrEmailTaken, updatePasswordHash, type UserRow } from '../db/users.js'
+import { identityKey, insertUser, isUsernameOrEmailTaken, unclaimedUsernames, updatePasswordHash, type UserRow } from '../db/users.js'
 
 const SESSION_MAX_AGE_MS = 30 * 24 * 3600 * 1000
 
@@ -200,4 +200,13 @@ export default fp(async function accountFlowsPlugin (fastify) {
     endSessions: (client, which, event) => endSessions(fastify, client, which, event),
     toAccount: (user) => toAccount(fastify, user)
   } satisfies AccountFlows)
+
+  // The admin role goes with a name: one that no account has yet goes to whoever signs up with
+  // it first. Operators register those names before opening signup; the start-up log says which.
+  fastify.addHook('onReady', async function warnOfUnclaimedAdminNames () {
+    const unclaimed = await unclaimedUsernames(fastify.sql, listSetting(fastify.config.ADMIN_USERNAMES))
+    if (unclaimed.length > 0) {
+      fastify.log.warn({ unclaimed }, 'ADMIN_USERNAMES names accounts that do not exist yet: whoever signs up first with one of them becomes an admin')
+    }
+  })
 }, { name: 'account-flows', dependencies: ['config', 'db', 'passwords', 'tokens', 'revocations'] })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build } from '../helper.js'
+import { build, createDatabase } from '../helper.js'
 import { createUser, TEST_PASSWORD } from '../accounts.js'
 
 const USER_EXISTS = { error: { code: 'USER_ALREADY_EXISTS', message: '이미 가입된 사용자입니다.' } }
@@ -128,3 +128,20 @@ t.test('POST /auth/signup → 503 SERVICE_UNAVAILABLE with Retry-After when the 
   const [{ count }] = await app.sql`select count(*)::int as count from users where username_key like 'queue-%'`
   t.equal(count, answers.filter(a => a.statusCode === 201).length, 'only accepted signups were stored')
 })
+
+t.test('at start, admin names that no account has are logged: whoever signs up first with one would be an admin', async (t) => {
+  const database = await createDatabase()
+  const env = { DATABASE_URL: database, ADMIN_USERNAMES: 'RealAdmin, ghostadmin' }
+  const warningsOf = async () => {
+    const warnings: unknown[][] = []
+    await build(t, { env, before: async (fastify) => { fastify.log.warn = (...args: unknown[]) => { warnings.push(args) } } })
+    return warnings.filter(([, message]) => String(message).includes('ADMIN_USERNAMES'))
+  }
+  t.match(await warningsOf(), [[{ unclaimed: ['RealAdmin', 'ghostadmin'] }]], 'both unclaimed')
+  const first = await build(t, { env })
+  await createUser(first, { username: 'realadmin' })
+  t.match(await warningsOf(), [[{ unclaimed: ['ghostadmin'] }]], 'the registered one (any case) is not named')
+  await createUser(first, { username: 'GhostAdmin' })
+  t.same(await warningsOf(), [], 'no warning once every name is registered')
+})
+
