@@ -137,15 +137,16 @@ export async function listComments (sql: ISql, viewerId: string, postId: string,
  */
 export async function deleteComment (sql: Sql, viewer: { id: string, isAdmin: boolean }, id: string): Promise<string> {
   return await sql.begin(async (tx) => {
-    const [comment] = await tx<Array<{ postId: string, parentId: string | null, authorId: string }>>`
-      select post_id, parent_id, author_id from comments where id = ${id} and deleted_at is null`
+    const [comment] = await tx<Array<{ postId: string, parentId: string | null, allowed: boolean }>>`
+      select post_id, parent_id, (author_id = ${viewer.id} or ${viewer.isAdmin}) as allowed
+      from comments where id = ${id} and deleted_at is null`
     if (comment === undefined) throw new AppError('NOT_FOUND')
-    if (comment.authorId !== viewer.id && !viewer.isAdmin) throw new AppError('FORBIDDEN')
+    if (!comment.allowed) throw new AppError('FORBIDDEN')
     // The same order as createComment: the post row first.
     await tx`select 1 from posts where id = ${comment.postId} for update`
     const [deleted] = await tx`
       update comments set deleted_at = now(), body = null
-      where id = ${id} and deleted_at is null
+      where id = ${id} and deleted_at is null and (author_id = ${viewer.id} or ${viewer.isAdmin})
       returning id`
     // Deleted by a concurrent request in between: that one counted it.
     if (deleted === undefined) throw new AppError('NOT_FOUND')
