@@ -9,14 +9,16 @@ import { keyset, toKeysetPage, type KeysetRequest, type Page, type SortKey } fro
 
 // Building an Intl.DateTimeFormat costs ~0.1 ms (formatting with one costs ~1 µs), and every
 // code assistant call asks for the day twice: the formatters are made once per time zone.
-const formatters = new Map<string, { day: Intl.DateTimeFormat, clock: Intl.DateTimeFormat }>()
+const formatters = new Map<string, { day: Intl.DateTimeFormat, wall: Intl.DateTimeFormat }>()
 
-function formattersFor (timeZone: string): { day: Intl.DateTimeFormat, clock: Intl.DateTimeFormat } {
+function formattersFor (timeZone: string): { day: Intl.DateTimeFormat, wall: Intl.DateTimeFormat } {
   let made = formatters.get(timeZone)
   if (made === undefined) {
     made = {
       day: new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
-      clock: new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+      wall: new Intl.DateTimeFormat('en-GB', {
+        timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23'
+      })
     }
     formatters.set(timeZone, made)
   }
@@ -28,12 +30,24 @@ export function dayIn (timeZone: string, now: Date): string {
   return formattersFor(timeZone).day.format(now)
 }
 
+/** How many seconds `timeZone`'s wall clock is ahead of UTC at `at`. */
+function offsetSeconds (timeZone: string, at: Date): number {
+  const parts = formattersFor(timeZone).wall.formatToParts(at)
+  const part = (type: string) => Number(parts.find(p => p.type === type)?.value ?? 0)
+  const wall = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second')) / 1000
+  return wall - Math.floor(at.getTime() / 1000)
+}
+
 /** Whole seconds from `now` to the next midnight in `timeZone` (at least 1). */
 export function secondsToMidnight (timeZone: string, now: Date): number {
-  const parts = formattersFor(timeZone).clock.formatToParts(now)
-  const part = (type: string) => Number(parts.find(p => p.type === type)?.value ?? 0)
-  const elapsed = part('hour') * 3600 + part('minute') * 60 + part('second')
-  return Math.max(1, 86_400 - elapsed)
+  const nowSeconds = Math.floor(now.getTime() / 1000)
+  const offset = offsetSeconds(timeZone, now)
+  const elapsed = (((nowSeconds + offset) % 86_400) + 86_400) % 86_400
+  // The next midnight if today has 24 hours. A day with a clock change has 23 or 25 (or, in a
+  // few zones, 23.5): the offset at that instant says how far to move it.
+  const guess = nowSeconds + 86_400 - elapsed
+  const midnight = guess - (offsetSeconds(timeZone, new Date(guess * 1000)) - offset)
+  return Math.max(1, midnight - nowSeconds)
 }
 
 export type Quota = { limit: number, day: string, now: Date, holdSeconds: number, retryAfter: number }

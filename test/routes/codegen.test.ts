@@ -4,7 +4,7 @@ import { build, fileDatabaseUrl, type Env } from '../helper.js'
 import { createUser, type TestUser } from '../accounts.js'
 import { FakeModel } from '../fake-model.js'
 import { listen } from '../raw-http.js'
-import { dayIn, holdUnit, storeAnswer } from '../../db/codegen.js'
+import { dayIn, holdUnit, secondsToMidnight, storeAnswer } from '../../db/codegen.js'
 
 const model = await FakeModel.start()
 t.teardown(() => model.close())
@@ -65,6 +65,30 @@ t.test('the quota: 12 requests at once on two instances with a limit of 5 → ex
   t.match(refused.headers['retry-after'], /^\d+$/)
   t.equal(await stored(user), 5)
   t.equal(await remaining(user), 0)
+})
+
+t.test('seconds to midnight are right on days of 23 and 25 hours too (clock changes in TZ_DAY)', async (t) => {
+  const cases: Array<[string, string, number]> = [
+    // New York, 2026-03-08: 02:00 EST becomes 03:00 EDT, a 23-hour day.
+    ['America/New_York', '2026-03-08T05:00:00Z', 23 * 3600],
+    // 2026-11-01: 02:00 EDT becomes 01:00 EST, a 25-hour day; 01:30 comes twice.
+    ['America/New_York', '2026-11-01T04:00:00Z', 25 * 3600],
+    ['America/New_York', '2026-11-01T05:30:00Z', 23.5 * 3600],
+    ['America/New_York', '2026-11-01T06:30:00Z', 22.5 * 3600],
+    ['Asia/Seoul', '2026-03-01T14:59:30Z', 30]
+  ]
+  for (const [zone, at, expected] of cases) t.equal(secondsToMidnight(zone, new Date(at)), expected, `${zone} at ${at}`)
+  // Against the calendar itself: one second before the answer is still today, the answer is tomorrow.
+  for (const zone of ['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Seoul']) {
+    for (let at = Date.UTC(2026, 0, 1); at < Date.UTC(2027, 0, 1); at += 7 * 3600 * 1000 + 1234 * 1000) {
+      const now = new Date(at)
+      const wait = secondsToMidnight(zone, now)
+      const today = dayIn(zone, now)
+      if (dayIn(zone, new Date(at + (wait - 1) * 1000)) !== today || dayIn(zone, new Date(at + wait * 1000)) === today) {
+        t.fail(`${zone} at ${now.toISOString()}: ${wait} s`)
+      }
+    }
+  }
 })
 
 t.test('Retry-After counts to midnight in TZ_DAY, and the next day the quota is back', async (t) => {
