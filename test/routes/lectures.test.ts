@@ -83,6 +83,8 @@ t.test('GET /lectures?q= finds a substring of the code, title or professor in an
   t.same(await titles('%'), ['미적분학 100%'], '% is literal')
   t.same(await titles('_'), ['미적분학 100%'], '_ is literal')
   t.same(await titles('없는강의'), [])
+  t.same(await titles('이론 이영'), [], 'a term spanning the title and the professor is in neither')
+  t.same(await titles('EE310 회로'), [], 'nor one spanning the code and the title')
 })
 
 t.test('GET /lectures filters by school and semester and pages in code order without repeats', async (t) => {
