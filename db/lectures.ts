@@ -118,11 +118,11 @@ export async function getLecture (sql: ISql, id: string): Promise<Lecture> {
 
 export type LectureFilter = { schoolId?: string | undefined, semester?: string | undefined, q?: string | undefined, fits?: string | undefined }
 
-/** The catalog in code order (a student looks a lecture up by its code). */
-const BY_CODE: SortKey = { direction: 'asc', columns: [['l.code', 'text'], ['l.id', 'uuid']] }
+/** The newest lectures first, as every list of the contract unless it says otherwise. */
+const LECTURES_NEWEST_FIRST: SortKey = { direction: 'desc', columns: [['l.created_at', 'timestamptz'], ['l.id', 'uuid']] }
 
 /**
- * Lectures by school, semester and search term, in code order. `fits` names one of the caller's
+ * Lectures by school, semester and search term, the newest first. `fits` names one of the caller's
  * timetables (404 otherwise): only the lectures the timetable would take are kept, by the rules
  * of addLecture (its semester, the owner's school when they have one) and with no slot
  * overlapping a slot already in it, checked against timetable_slots' exclusion index, the same
@@ -132,7 +132,7 @@ const BY_CODE: SortKey = { direction: 'asc', columns: [['l.code', 'text'], ['l.i
  * catalog); per lecture it is two index probes, and a page needs a few dozen lectures.
  */
 export async function listLectures (sql: ISql, viewerId: string, filter: LectureFilter, page: KeysetRequest): Promise<Page<Lecture>> {
-  const k = keyset(sql, BY_CODE, page)
+  const k = keyset(sql, LECTURES_NEWEST_FIRST, page)
   let fitting: { id: string, semester: string, ownerSchoolId: string | null } | undefined
   if (filter.fits !== undefined) {
     [fitting] = await sql<Array<{ id: string, semester: string, ownerSchoolId: string | null }>>`
@@ -202,11 +202,11 @@ export async function createReview (sql: ISql, authorId: string, lectureId: stri
   }
 }
 
-const NEWEST_FIRST: SortKey = { direction: 'desc', columns: [['r.created_at', 'timestamptz'], ['r.id', 'uuid']] }
+const REVIEWS_NEWEST_FIRST: SortKey = { direction: 'desc', columns: [['r.created_at', 'timestamptz'], ['r.id', 'uuid']] }
 
 /** A lecture's reviews, newest first (lecture_reviews_page_idx); 404 for an unknown lecture. */
 export async function listReviews (sql: ISql, lectureId: string, page: KeysetRequest): Promise<Page<Review>> {
-  const k = keyset(sql, NEWEST_FIRST, page)
+  const k = keyset(sql, REVIEWS_NEWEST_FIRST, page)
   const [lecture] = await sql`select 1 from lectures where id = ${lectureId}`
   if (lecture === undefined) throw new AppError('NOT_FOUND')
   const rows = await sql<Array<ReviewRow & { position: string[] }>>`

@@ -19,7 +19,7 @@ const lectureRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     schema: {
       tags: TAGS,
       operationId: 'listLectures',
-      summary: 'Lectures in code order, by school, semester, search term, or fitting a timetable',
+      summary: 'Lectures, the newest first, by school, semester, search term, or fitting a timetable',
       description: '`q` is a case-insensitive substring of the code, title or professor in any script (`자료` finds `자료구조`). ' +
         '`fits` is one of your timetables: only the lectures it would take are kept (of its semester, of your school when ' +
         'you have one, with no slot overlapping one of its slots).',

@@ -87,12 +87,12 @@ t.test('GET /lectures?q= finds a substring of the code, title or professor in an
   t.same(await titles('EE310 회로'), [], 'nor one spanning the code and the title')
 })
 
-t.test('GET /lectures filters by school and semester and pages in code order without repeats', async (t) => {
+t.test('GET /lectures filters by school and semester and pages newest first without repeats', async (t) => {
   const school = await catalog.anotherSchool()
   for (const code of ['B2', 'A1', 'C3', 'A2', 'B1']) await school.lecture({ code, slots: [{ day: 'MON', start: '09:00', end: '10:00' }] })
   await school.lecture({ code: 'A0', semester: '2026-2', slots: [{ day: 'MON', start: '09:00', end: '10:00' }] })
   const { items, pages } = await collectPages<{ code: string }>(app, `/lectures?schoolId=${school.schoolId}&semester=2026-1`, student.auth, 2)
-  t.same(items.map(l => l.code), ['A1', 'A2', 'B1', 'B2', 'C3'])
+  t.same(items.map(l => l.code), ['B1', 'A2', 'C3', 'A1', 'B2'])
   t.equal(pages, 3)
   const forged = await app.inject({ url: '/lectures?cursor=WyJ4Il0', headers: student.auth })
   t.equal(forged.statusCode, 400)
@@ -102,7 +102,7 @@ t.test('GET /lectures pages through codes of 30 four-byte characters: every next
   const school = await catalog.anotherSchool()
   for (const mark of ['😀', '😃', '😄']) await school.lecture({ code: mark.repeat(30), slots: [{ day: 'MON', start: '09:00', end: '10:00' }] })
   const { items, pages } = await collectPages<{ code: string }>(app, `/lectures?schoolId=${school.schoolId}`, student.auth, 1)
-  t.same(items.map(l => l.code), ['😀', '😃', '😄'].map(mark => mark.repeat(30)))
+  t.same(items.map(l => l.code), ['😄', '😃', '😀'].map(mark => mark.repeat(30)))
   t.equal(pages, 3)
 })
 
