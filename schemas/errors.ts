@@ -79,5 +79,8 @@ export function errors (...statuses: number[]): Record<number, TSchema> {
   return out
 }
 
-// Every 429 and 503 says when to come back; the document shows it on those answers.
-const RETRY_AFTER = { 'retry-after': { type: 'integer', minimum: 1, description: 'seconds to wait before trying again' } }
+// A 429 or 503 says when to come back, except when waiting would not help (the code assistant
+// without a model configured); the document shows the header on those answers.
+const RETRY_AFTER = {
+  'retry-after': { type: 'integer', minimum: 1, description: 'seconds to wait before trying again (absent when waiting would not help)' }
+}

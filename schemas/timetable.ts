@@ -37,7 +37,8 @@ export const NewSlot = Type.Object({
   day: Day,
   start: ClockTime,
   end: Type.String({ ...ClockTime, description: 'after start', examples: ['11:45'] }),
-  room: Type.Optional(Text(1, 50, { examples: ['T동 503호'] }))
+  // null as well, so that a slot read back from a lecture (room: null) is accepted as it is.
+  room: Type.Optional(Type.Union([Text(1, 50, { examples: ['T동 503호'] }), Type.Null()]))
 }, {
   $id: 'NewSlot',
   additionalProperties: false,

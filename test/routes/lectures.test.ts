@@ -28,6 +28,9 @@ t.test('POST /lectures by an admin → 201 the lecture with its slots, no rating
   const again = await post(LECTURE)
   t.equal(again.statusCode, 409, 'the same code in the same school and semester')
   t.equal((await post({ ...LECTURE, semester: '2026-2' })).statusCode, 201, 'the same code another semester')
+  const echoed = await post({ ...LECTURE, code: 'CS201-ECHO', slots: res.json().slots })
+  t.equal(echoed.statusCode, 201, 'slots read back (room: null included) are accepted as they are')
+  t.same(echoed.json().slots, res.json().slots)
 })
 
 t.test('POST /lectures by a student → 403 FORBIDDEN', async (t) => {
