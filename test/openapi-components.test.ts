@@ -9,7 +9,7 @@ import { build } from './helper.js'
 type Json = Record<string, any>
 
 // Not JSON: the upload is multipart, and GET /media/{id} answers the image's bytes.
-const NOT_JSON = new Set(['uploadPostImage body', 'getImage 200'])
+const NOT_JSON = new Set(['uploadPostImage body', 'getImage 200', 'createCodegenRequest 200'])
 
 /** The document the app serves (one app for the file's document checks). */
 let served: Promise<Json> | undefined

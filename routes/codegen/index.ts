@@ -3,6 +3,7 @@
 // quota (CODEGEN_DAILY_LIMIT per TZ_DAY day) keeps the bill bounded.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { Type } from '@sinclair/typebox'
 import { AppError, envelope, pickLanguage } from '../../plugins/errors.js'
 import { UpstreamError, type ChatMessage, type Completion } from '../../plugins/model-client.js'
 import { IdParams, PageQuery } from '../../schemas/common.js'
@@ -16,6 +17,23 @@ import {
 } from '../../db/codegen.js'
 
 const TAGS = ['codegen']
+
+// The streamed answer, for the document only: the handler writes the events itself.
+const StreamedAnswer = {
+  description: 'With `Accept: text/event-stream`: the answer as server-sent events',
+  content: {
+    'text/event-stream': {
+      schema: Type.String({
+        description: '`event: delta` with `{"text"}` as the model writes, then `event: done` with the 201 body ' +
+          '(CodegenCreated), or `event: error` with the error envelope when the model fails after the stream began',
+        // OpenAPI 3.0: one `example` in a schema (`examples` there is 3.1).
+        example: 'event: delta\ndata: {"text":"def dedupe(items):"}\n\n' +
+          'event: done\ndata: {"id":"7d0c…","language":"python","feature":"code-generation","prompt":"…","answer":"def dedupe(items): …",' +
+          '"usage":{"promptTokens":42,"completionTokens":120},"createdAt":"2026-03-01T09:00:00.000Z","remainingToday":19}\n\n'
+      })
+    }
+  }
+}
 // A hold outlives the call's own deadline by this much before it stops counting.
 const HOLD_MARGIN_SECONDS = 30
 
@@ -91,7 +109,7 @@ const codegenRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
         'began ends it with `event: error` and the envelope. Refusals before the model is called are the usual JSON. ' +
         'A failed call, or a client that leaves before the end, stores nothing and uses no quota.',
       body: NewCodegenBody,
-      response: { 201: CodegenCreated, ...errors(429, 502, 503) }
+      response: { 200: StreamedAnswer, 201: CodegenCreated, ...errors(429, 502, 503) }
     },
     handler: async function ask (request, reply) {
       if (!fastify.model.configured) throw new AppError('SERVICE_UNAVAILABLE')
