@@ -37,6 +37,8 @@ const friendRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       tags: TAGS,
       operationId: 'listFriendRequests',
       summary: 'Pending requests to and from the caller',
+      description: 'The newest 100 each way (the contract pins this answer\'s shape, `{incoming, outgoing}`, without a cursor): ' +
+        'accept or let go of older ones to see those behind them.',
       response: { 200: FriendRequests }
     },
     handler: async function readRequests (request) {
