@@ -38,7 +38,7 @@ const friendRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'listFriendRequests',
       summary: 'Pending requests to and from the caller',
       description: 'The newest 100 each way (the contract pins this answer\'s shape, `{incoming, outgoing}`, without a cursor): ' +
-        'accept or let go of older ones to see those behind them.',
+        'accepting one, or declining it (`DELETE /friends/{username}` also withdraws requests), brings the next into view.',
       response: { 200: FriendRequests }
     },
     handler: async function readRequests (request) {
