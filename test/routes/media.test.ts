@@ -97,14 +97,11 @@ t.test('a renamed non-image, a truncated image and an image bomb → 400, nothin
   t.equal(count, 0)
 })
 
-t.test('a body over 5 MiB → 413 PAYLOAD_TOO_LARGE, received by a client still sending it', async (t) => {
-  const server = await build(t, { env: { LOGIN_RATE_LIMIT: '0' } })
-  const port = await listen(server)
-  const user = await createUser(server)
-  const post = (await server.inject({ method: 'POST', url: '/posts', headers: user.auth, payload: { title: 't', body: 'b' } })).json().id
-  const body = multipart(Buffer.alloc(6 * 1024 * 1024, 0xff))
-  const answer = await new Promise<{ status: number, body: string }>((resolve, reject) => {
-    const req = httpRequest({ port, method: 'POST', path: `/posts/${post}/media`, headers: { ...user.auth, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': body.length } }, (res) => {
+/** An upload over a real socket, sent whole whatever the server answers, and that answer. */
+function sendWhole (port: number, user: TestUser, postId: string, body: Buffer): Promise<{ status: number, body: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = { ...user.auth, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': body.length }
+    const req = httpRequest({ port, method: 'POST', path: `/posts/${postId}/media`, headers }, (res) => {
       let text = ''
       res.on('data', (c) => { text += c })
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
@@ -112,6 +109,15 @@ t.test('a body over 5 MiB → 413 PAYLOAD_TOO_LARGE, received by a client still 
     req.on('error', reject)
     req.end(body)
   })
+}
+
+t.test('a body over 5 MiB → 413 PAYLOAD_TOO_LARGE, received by a client still sending it', async (t) => {
+  const server = await build(t, { env: { LOGIN_RATE_LIMIT: '0' } })
+  const port = await listen(server)
+  const user = await createUser(server)
+  const post = (await server.inject({ method: 'POST', url: '/posts', headers: user.auth, payload: { title: 't', body: 'b' } })).json().id
+  const body = multipart(Buffer.alloc(6 * 1024 * 1024, 0xff))
+  const answer = await sendWhole(port, user, post, body)
   t.equal(answer.status, 413)
   t.same(JSON.parse(answer.body), { error: { code: 'PAYLOAD_TOO_LARGE', message: '요청 본문이 너무 큽니다.' } })
   const [{ count }] = await server.sql`select count(*)::int as count from post_media where post_id = ${post}`
@@ -131,15 +137,7 @@ t.test('a refusal before the upload is read reaches a client still sending 4 MiB
   const [owner, stranger] = await Promise.all([createUser(server), createUser(server)])
   const post = (await server.inject({ method: 'POST', url: '/posts', headers: owner.auth, payload: { title: 't', body: 'b' } })).json().id
   const body = multipart(Buffer.alloc(4 * 1024 * 1024, 0xff))
-  const answer = await new Promise<{ status: number, body: string }>((resolve, reject) => {
-    const req = httpRequest({ port, method: 'POST', path: `/posts/${post}/media`, headers: { ...stranger.auth, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': body.length } }, (res) => {
-      let text = ''
-      res.on('data', (c) => { text += c })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
+  const answer = await sendWhole(port, stranger, post, body)
   t.equal(answer.status, 403)
   t.equal(JSON.parse(answer.body).error.code, 'FORBIDDEN')
 })
