@@ -1,6 +1,5 @@
 // Accounts and tokens over HTTP: /auth/* and the original clients' /signup and /login.
 // Every answer here, errors included, is `Cache-Control: no-store`.
-import type { FastifyContextConfig } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppError } from '../../plugins/errors.js'
 import { BearerAuth, IdParams } from '../../schemas/common.js'
@@ -11,6 +10,7 @@ import {
 import { listLiveSessions } from '../../db/sessions.js'
 import type { UserRow } from '../../db/users.js'
 import { clientOf } from '../../plugins/account-flows.js'
+import { recordAuditEvent } from '../../db/audit.js'
 
 const TAGS = ['auth']
 const MAX_LISTED_SESSIONS = 100
@@ -18,6 +18,7 @@ const MAX_LISTED_SESSIONS = 100
 // GET /auth/me is the hot path: the account cache hands back the same row object until the
 // account changes, so its public view is built once per row, not once per request.
 const accountViews = new WeakMap<UserRow, Account>()
+const LOGIN_WINDOW_MS = 60_000
 
 const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   fastify.requireAuthentication()
@@ -29,10 +30,25 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     done(null, payload)
   })
 
-  // Per client address; LOGIN_RATE_LIMIT=0 turns it off (benchmarks only).
-  const loginRateLimit: FastifyContextConfig = config.LOGIN_RATE_LIMIT === 0
-    ? { rateLimit: false }
-    : { rateLimit: { max: config.LOGIN_RATE_LIMIT, timeWindow: 60_000 } }
+  // Per client address, one count for both paths (a route's own rateLimit config would give
+  // each path a store of its own, so the alias would double the guesses). Being throttled is a
+  // security event: audited once per address and window, so that a flood of refused logins
+  // does not become a flood of inserts. LOGIN_RATE_LIMIT=0 turns it off (benchmarks only).
+  const auditedAt = new Map<string, number>()
+  const loginRateLimit = config.LOGIN_RATE_LIMIT === 0
+    ? undefined
+    : fastify.rateLimit({
+      max: config.LOGIN_RATE_LIMIT,
+      timeWindow: LOGIN_WINDOW_MS,
+      onExceeded: (request, key) => {
+        const now = Date.now()
+        if ((auditedAt.get(key) ?? -Infinity) > now - LOGIN_WINDOW_MS) return
+        if (auditedAt.size >= 10_000) auditedAt.clear()
+        auditedAt.set(key, now)
+        recordAuditEvent(fastify.sql, { ...clientOf(request), event: 'login_throttled', details: { by: 'address' } })
+          .catch((error: unknown) => request.log.warn({ err: error }, 'could not audit a throttled login'))
+      }
+    })
 
   for (const url of ['/auth/signup', '/signup']) {
     fastify.route({
@@ -58,7 +74,8 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     fastify.route({
       method: 'POST',
       url,
-      config: { ...loginRateLimit, public: true, databaseGate: false },
+      config: { public: true, databaseGate: false },
+      ...(loginRateLimit === undefined ? {} : { onRequest: loginRateLimit }),
       schema: {
         tags: TAGS,
         operationId: url === '/login' ? 'loginShort' : 'login',
