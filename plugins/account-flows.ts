@@ -12,7 +12,7 @@ import type { Role } from '../schemas/auth.js'
 import type { Config } from '../schemas/config.js'
 import type { Account, LoginBody, SignupBody, TokenPair } from '../schemas/auth.js'
 import { recordAuditEvent, type AuditEvent } from '../db/audit.js'
-import { findLoginState, recordLoginFailure, recordLoginSuccess } from '../db/logins.js'
+import { findLoginState, recordLoginFailure, recordLoginSuccess, type LoginState } from '../db/logins.js'
 import { lockSession, revokeAllSessions, revokeSession, rotateSession } from '../db/sessions.js'
 import { identityKey, insertUser, isUsernameOrEmailTaken, unclaimedUsernames, updatePasswordHash, type UserRow } from '../db/users.js'
 
@@ -76,13 +76,36 @@ function tokenPair (
   return { token: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn }
 }
 
+/**
+ * Attempts on one login key run one at a time on this instance, each after the previous one's
+ * failure is counted. Without it, guesses sent at once all read the key unlocked and were all
+ * checked against the hash: 12 parallel wrong passwords got 12 answers where the lock allows 5.
+ * (Across instances at most one attempt per instance runs at a time.) Entries go when their
+ * lane empties.
+ */
+const loginLanes = new Map<string, Promise<unknown>>()
+
+function inLoginLane<T> (key: string, attempt: () => Promise<T>): Promise<T> {
+  const mine = (loginLanes.get(key) ?? Promise.resolve()).then(attempt, attempt)
+  const settled = mine.then(() => {}, () => {})
+  loginLanes.set(key, settled)
+  void settled.then(() => { if (loginLanes.get(key) === settled) loginLanes.delete(key) })
+  return mine
+}
+
 async function login (fastify: FastifyInstance, client: Client, body: LoginBody): Promise<TokenPair> {
   if ((body.username === undefined) === (body.email === undefined)) {
     throw invalidField('/body', 'give exactly one of username, email')
   }
+  const first = await findLoginState(fastify.sql, body)
+  const waits = loginLanes.has(first.loginKey)
+  // The state read before waiting is stale once an attempt ahead of this one has ended.
+  return await inLoginLane(first.loginKey, async () => await attemptLogin(fastify, client, body, waits ? await findLoginState(fastify.sql, body) : first))
+}
+
+async function attemptLogin (fastify: FastifyInstance, client: Client, body: LoginBody, state: LoginState): Promise<TokenPair> {
   const { sql, config } = fastify
   // Unknown names are throttled exactly like real accounts, so a 429 tells nothing either.
-  const state = await findLoginState(sql, body)
   if (state.secondsLocked > 0) {
     await audit(fastify, client, { event: 'login_throttled', userId: state.user?.id ?? null })
     throw new AppError('RATE_LIMITED', { headers: { 'retry-after': String(state.secondsLocked) } })

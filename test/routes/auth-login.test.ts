@@ -131,6 +131,19 @@ t.test('POST /auth/login → 429 after 5 failures in a row for one account, even
   t.equal(events!.n, 1, 'the throttled attempt is audited')
 })
 
+t.test('guesses sent at once get no more tries than guesses in a row: 12 at once → 5 checked (401), 7 × 429', async (t) => {
+  const app = await build(t, { env: { LOGIN_RATE_LIMIT: '0' } })
+  await createUser(app, { username: 'burst', email: 'burst@example.com' })
+  const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => app.inject({
+    method: 'POST', url: '/auth/login', remoteAddress: `10.1.0.${i + 1}`,
+    // By username and by email: the same account, the same lane.
+    payload: i % 2 === 0 ? { username: 'burst', password: `guess ${i}` } : { email: 'burst@example.com', password: `guess ${i}` }
+  })))
+  t.same(answers.map(a => a.statusCode).sort(), [...Array(5).fill(401), ...Array(7).fill(429)])
+  const [row] = await app.sql`select failures from login_throttle where login_key = 'user:burst'`
+  t.equal(row!.failures, 5, 'only five were checked against the hash')
+})
+
 t.test('POST /auth/login → 429 after 5 failures for an unknown username too (nothing revealed)', async (t) => {
   const app = await build(t)
   for (let i = 0; i < 5; i++) {
