@@ -6,6 +6,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest, RouteOptions } from 'fastify'
 import { invalidField } from './errors.js'
+import { Type } from '@sinclair/typebox'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -56,6 +57,8 @@ function checkQueryIntegers (query: Record<string, unknown>, keys: readonly stri
   }
 }
 
+const NO_QUERY = Type.Object({}, { additionalProperties: false })
+
 async function cleanRequestInput (request: FastifyRequest): Promise<void> {
   // Integers first: the raw text as sent, before trimming could make " 5" look plain.
   const keys = request.routeOptions.config.queryIntegers
@@ -70,6 +73,11 @@ export default fp(async function inputPlugin (fastify) {
   // content type into a confusing "body must be object" 400 instead of 415.
   fastify.removeContentTypeParser('text/plain')
   fastify.addHook('onRoute', (route) => {
+    // An operation that takes no query parameters refuses any, as one with parameters refuses
+    // those it does not know: `?limit=5` on a list without paging must not be silently ignored.
+    if (route.schema?.operationId !== undefined && route.schema.querystring === undefined) {
+      route.schema = { ...route.schema, querystring: NO_QUERY }
+    }
     const keys = integerQueryKeys(route)
     if (keys.length > 0) route.config = { ...route.config, queryIntegers: keys }
   })

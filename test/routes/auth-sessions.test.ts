@@ -131,3 +131,19 @@ t.test('an instance started after a logout knows the session is revoked', async 
   const late = await build(t, { env: { DATABASE_URL: database } })
   t.same((await me(late, user.token)).json(), INVALID_TOKEN)
 })
+
+t.test('operations without query parameters refuse any: 400 naming it, nothing done', async (t) => {
+  const app = await build(t)
+  const user = await createUser(app)
+  for (const [method, url] of [['GET', '/auth/me?foo=1'], ['GET', '/auth/sessions?limit=5'], ['GET', '/health?verbose=1']] as const) {
+    const res = await app.inject({ method, url, headers: user.auth })
+    t.equal(res.statusCode, 400, url)
+    t.equal(res.json().error.code, 'VALIDATION_FAILED', url)
+    t.match(res.json().error.details, [{ path: /^\/querystring\/(foo|limit|verbose)$/ }], url)
+  }
+  const posted = await app.inject({ method: 'POST', url: '/posts?draft=1', headers: user.auth, payload: { title: '제목', body: '본문' } })
+  t.equal(posted.statusCode, 400)
+  const [{ count }] = await app.sql`select count(*)::int as count from posts where author_id = ${user.id}`
+  t.equal(count, 0, 'the post was not written')
+  t.equal((await app.inject({ url: '/auth/me', headers: user.auth })).statusCode, 200, 'without one: as before')
+})
