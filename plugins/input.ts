@@ -7,6 +7,7 @@ import fp from 'fastify-plugin'
 import type { FastifyRequest, RouteOptions } from 'fastify'
 import { invalidField } from './errors.js'
 import { Type } from '@sinclair/typebox'
+import { UUID_PATTERN } from '../schemas/common.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -66,6 +67,22 @@ async function cleanRequestInput (request: FastifyRequest): Promise<void> {
   if (request.body !== undefined) request.body = clean(request.body, '/body', '', 0)
   clean(request.query, '/querystring', '', 0)
   clean(request.params, '/params', '', 0)
+  lowerUuids(request.query as Record<string, unknown>)
+  lowerUuids(request.params as Record<string, unknown>)
+}
+
+const ANY_CASE_UUID = new RegExp(UUID_PATTERN)
+
+/**
+ * Ids in the path and the query in lower case, as the database writes them: cached pages are
+ * keyed by the id as given and dropped by the id the database names, so `/posts/{ID}` in upper
+ * case (Swift's uuidString) would otherwise keep a page its invalidation never reaches.
+ */
+function lowerUuids (values: Record<string, unknown> | undefined): void {
+  if (values === undefined || values === null) return
+  for (const [key, value] of Object.entries(values)) {
+    if (typeof value === 'string' && ANY_CASE_UUID.test(value)) values[key] = value.toLowerCase()
+  }
 }
 
 export default fp(async function inputPlugin (fastify) {

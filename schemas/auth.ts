@@ -1,6 +1,6 @@
 // Accounts and tokens: request bodies and answers of /auth/* (and the /signup, /login aliases).
 import { Type, type Static } from '@sinclair/typebox'
-import { exampleOf, Flag, Text, Timestamp, Uuid } from './common.js'
+import { exampleOf, Flag, Text, Timestamp, Uuid, UUID } from './common.js'
 
 // Sample values shared by the examples of the account components.
 export const SAMPLE_USER_ID = '3f6c2a9e-8b1d-4e27-9c5a-71d0b4e8a2f1'
@@ -21,7 +21,7 @@ export function SignupBody (passwordMinLength: number) {
     password: Type.String({ minLength: passwordMinLength, maxLength: 128 }),
     nickname: Nickname,
     email: Type.Optional(Email),
-    schoolId: Type.Optional(Type.String({ format: 'uuid', description: 'an existing school (GET /schools)' })),
+    schoolId: Type.Optional(Type.String({ ...UUID, description: 'an existing school (GET /schools)' })),
     admissionYear: Type.Optional(Type.Integer({ minimum: 1950, maximum: 2100 }))
   }, {
     $id: 'SignupBody',

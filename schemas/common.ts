@@ -1,7 +1,11 @@
 // Bounded primitives every domain schema is built from, so limits live in one place.
 import { Type, type Static, type TSchema, type StringOptions } from '@sinclair/typebox'
 
-export const Uuid = Type.String({ format: 'uuid', description: 'UUID' })
+// ajv's `uuid` format also takes `urn:uuid:…`, which PostgreSQL's uuid type refuses (a 500):
+// the pattern keeps to the plain form. Upper case is accepted; plugins/input.ts lowers it.
+export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+export const UUID = { format: 'uuid', pattern: UUID_PATTERN } as const
+export const Uuid = Type.String({ ...UUID, description: 'UUID' })
 export const Timestamp = Type.String({ format: 'date-time', description: 'ISO-8601 UTC time' })
 
 /** A user-facing text field: stored NFC-normalized and trimmed (see plugins/input.ts). */

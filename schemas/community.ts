@@ -1,7 +1,7 @@
 // Campus community: boards, favourites, board posts and their search, likes, scraps, hot posts,
 // comments with anonymous labels, and messages to authors who may stay anonymous.
 import { Type, type Static } from '@sinclair/typebox'
-import { Cursor, exampleOf, Flag, Limit, Page, Text, Timestamp, Uuid } from './common.js'
+import { Cursor, exampleOf, Flag, Limit, Page, Text, Timestamp, Uuid, UUID } from './common.js'
 import { SAMPLE_SCHOOL_ID, SAMPLE_USER_ID, Username } from './auth.js'
 import { SAMPLE_BOARD_ID, SAMPLE_POST_ID, UserSummary } from './social.js'
 
@@ -168,7 +168,7 @@ export const CommentPage = Page(CommentThread)
 
 export const NewCommentBody = Type.Object({
   body: Text(1, 2000, { examples: ['저도 궁금해요!'] }),
-  parentId: Type.Optional(Type.String({ format: 'uuid', description: 'a comment of the same post; a reply to a reply attaches to its top-level comment' })),
+  parentId: Type.Optional(Type.String({ ...UUID, description: 'a comment of the same post; a reply to a reply attaches to its top-level comment' })),
   anonymous: Type.Optional(Type.Boolean({ description: 'hide your name from everyone else (absent: false)' }))
 }, {
   $id: 'NewCommentBody',
@@ -181,9 +181,9 @@ export type NewCommentBody = Static<typeof NewCommentBody>
 export const NewMessageBody = Type.Object({
   body: Text(1, 1000, { examples: ['책 아직 파시나요?'] }),
   toUsername: Type.Optional(Username),
-  postId: Type.Optional(Type.String({ format: 'uuid', description: 'to the post\'s author, who stays anonymous if the post is' })),
-  commentId: Type.Optional(Type.String({ format: 'uuid', description: 'to the comment\'s author, who stays anonymous if the comment is' })),
-  conversationId: Type.Optional(Type.String({ format: 'uuid', description: 'a reply in one of your conversations (how an anonymous author answers)' }))
+  postId: Type.Optional(Type.String({ ...UUID, description: 'to the post\'s author, who stays anonymous if the post is' })),
+  commentId: Type.Optional(Type.String({ ...UUID, description: 'to the comment\'s author, who stays anonymous if the comment is' })),
+  conversationId: Type.Optional(Type.String({ ...UUID, description: 'a reply in one of your conversations (how an anonymous author answers)' }))
 }, {
   $id: 'NewMessageBody',
   additionalProperties: false,

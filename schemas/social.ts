@@ -1,6 +1,6 @@
 // Social: users' profiles, posts, follows and the feed (/users, /posts, /follows, /feed).
 import { Type, type Static } from '@sinclair/typebox'
-import { Cursor, exampleOf, Flag, Limit, Page, Text, Timestamp, Uuid } from './common.js'
+import { Cursor, exampleOf, Flag, Limit, Page, Text, Timestamp, Uuid, UUID } from './common.js'
 import { SAMPLE_USER_ID, Username } from './auth.js'
 
 export const SAMPLE_POST_ID = '7c2e9a4f-1b3d-4e6a-8f05-2d4c6e8a0b1c'
@@ -64,7 +64,7 @@ const Body = Text(1, 10_000, { examples: ['도서관 3층에서 같이 공부하
 export const NewPostBody = Type.Object({
   title: Title,
   body: Body,
-  boardId: Type.Optional(Type.String({ format: 'uuid', description: 'a live board to post in; unknown or deleted is 400' })),
+  boardId: Type.Optional(Type.String({ ...UUID, description: 'a live board to post in; unknown or deleted is 400' })),
   anonymous: Type.Optional(Type.Boolean({ description: 'hide the author from everyone else (absent: false)' }))
 }, {
   $id: 'NewPostBody',

@@ -1,6 +1,6 @@
 // Timetable: lectures with weekly slots, reviews, timetables, friends.
 import { Type, type Static } from '@sinclair/typebox'
-import { Cursor, exampleOf, Flag, Limit, Page, Text, Timestamp, Uuid } from './common.js'
+import { Cursor, exampleOf, Flag, Limit, Page, Text, Timestamp, Uuid, UUID } from './common.js'
 import { SAMPLE_SCHOOL_ID, SAMPLE_USER_ID, Username } from './auth.js'
 import { UserSummary } from './social.js'
 
@@ -118,7 +118,7 @@ export const LectureQuery = Type.Object({
   schoolId: Type.Optional(Uuid),
   semester: Type.Optional(Semester),
   q: Type.Optional(Text(1, 100, { description: 'keeps lectures whose code, title or professor contains it (case-insensitive)' })),
-  fits: Type.Optional(Type.String({ format: 'uuid', description: 'one of the caller\'s timetables: keeps the lectures of its semester that would not clash with it' })),
+  fits: Type.Optional(Type.String({ ...UUID, description: 'one of the caller\'s timetables: keeps the lectures of its semester that would not clash with it' })),
   limit: Limit,
   cursor: Type.Optional(Cursor)
 }, { additionalProperties: false })

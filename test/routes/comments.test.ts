@@ -136,3 +136,24 @@ t.test('GET /posts/{id}/comments pages top-level comments oldest first without r
   t.same(items.map(c => c.body), ['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6'])
   t.equal(pages, 3)
 })
+
+t.test('ids in upper case reach the same cached pages their changes drop; urn:uuid: ids are 400, never 500', async (t) => {
+  const postId = await newPost(writer)
+  const upper = `/posts/${postId.toUpperCase()}/comments`
+  const read = async () => (await app.inject({ url: upper, headers: alice.auth })).json().items.length
+  t.equal(await read(), 0)
+  t.equal((await comment(bob, postId)).statusCode, 201)
+  t.equal(await read(), 1, 'the new comment shows through the upper-case path too')
+  t.equal((await app.inject({ method: 'DELETE', url: `/posts/${postId}`, headers: writer.auth })).statusCode, 200)
+  t.equal((await app.inject({ url: upper, headers: alice.auth })).statusCode, 404, 'and the deletion')
+
+  const other = await newPost(writer)
+  for (const [name, res] of [
+    ['in the path', await app.inject({ url: `/posts/urn:uuid:${other}`, headers: alice.auth })],
+    ['in a body', await comment(alice, other, { parentId: `urn:uuid:${other}` })],
+    ['a message target', await app.inject({ method: 'POST', url: '/messages', headers: alice.auth, payload: { body: '안녕', postId: `urn:uuid:${other}` } })]
+  ] as const) {
+    t.equal(res.statusCode, 400, name)
+    t.equal(res.json().error.code, 'VALIDATION_FAILED', name)
+  }
+})
