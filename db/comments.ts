@@ -13,8 +13,9 @@ const POST_AUTHOR_LABEL = '익명(글쓴이)'
 /**
  * A comment as `viewerId` sees it, over `comments c join users u on u.id = c.author_id join
  * posts p on p.id = c.post_id left join comment_labels l on (l.post_id, l.user_id) =
- * (c.post_id, c.author_id)`. The writer of an anonymous comment is withheld here, in SQL,
- * from everyone but themselves; a deleted comment shows neither body nor writer.
+ * (c.post_id, c.author_id)`. The writer of an anonymous comment is withheld here, in SQL, from
+ * everyone, themselves included (the contract: anonymous comments show `author: null`; `mine`
+ * tells the writer which are theirs); a deleted comment shows neither body nor writer.
  */
 function commentColumns (sql: ISql, viewerId: string): PendingQuery<Row[]> {
   return sql`
@@ -22,7 +23,7 @@ function commentColumns (sql: ISql, viewerId: string): PendingQuery<Row[]> {
     case when c.deleted_at is null then c.body end as body,
     c.deleted_at is not null as deleted,
     c.anonymous,
-    case when c.deleted_at is not null or (c.anonymous and c.author_id <> ${viewerId}) then null
+    case when c.deleted_at is not null or c.anonymous then null
          else json_build_object('id', u.id, 'username', u.username, 'nickname', u.nickname) end as author,
     case when c.deleted_at is not null or not c.anonymous then null
          when p.anonymous and c.author_id = p.author_id then ${POST_AUTHOR_LABEL}
@@ -138,8 +139,9 @@ export async function listComments (sql: ISql, viewerId: string, postId: string,
 export async function deleteComment (sql: Sql, viewer: { id: string, isAdmin: boolean }, id: string): Promise<string> {
   return await sql.begin(async (tx) => {
     const [comment] = await tx<Array<{ postId: string, parentId: string | null, allowed: boolean }>>`
-      select post_id, parent_id, (author_id = ${viewer.id} or ${viewer.isAdmin}) as allowed
-      from comments where id = ${id} and deleted_at is null`
+      select c.post_id, c.parent_id, (c.author_id = ${viewer.id} or ${viewer.isAdmin}) as allowed
+      from comments c join posts p on p.id = c.post_id
+      where c.id = ${id} and c.deleted_at is null and ${livePost(tx, 'p')}`
     if (comment === undefined) throw new AppError('NOT_FOUND')
     if (!comment.allowed) throw new AppError('FORBIDDEN')
     // The same order as createComment: the post row first.

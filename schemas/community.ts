@@ -125,7 +125,7 @@ const commentFields = {
   body: Type.Union([Type.String(), Type.Null()], { description: 'null once deleted (kept as a placeholder while it has replies)' }),
   deleted: Type.Boolean(),
   anonymous: Type.Boolean(),
-  author: Type.Union([UserSummary, Type.Null()], { description: 'null when anonymous (except to its writer) or deleted' }),
+  author: Type.Union([UserSummary, Type.Null()], { description: 'null when anonymous (to its writer too: `mine` tells them) or deleted' }),
   anonymousLabel: Type.Union([Type.String(), Type.Null()], {
     description: '익명1, 익명2… per post in order of each writer\'s first anonymous comment; 익명(글쓴이) for the anonymous post\'s own author',
     examples: ['익명1']

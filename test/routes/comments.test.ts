@@ -73,7 +73,8 @@ t.test('anonymous labels: 익명1, 익명2 in order of first anonymous comment, 
   const w1 = (await comment(writer, post, { anonymous: true })).json()
   const c1 = (await comment(carol, post, { anonymous: true })).json()
   t.same([a1, b1, a2, w1, c1].map(c => c.anonymousLabel), ['익명1', '익명2', '익명1', '익명(글쓴이)', '익명3'])
-  t.same(a1.author, { id: alice.id, username: alice.username, nickname: alice.username }, 'the writer sees themselves')
+  t.equal(a1.author, null, 'author: null for the writer too, as the contract has it')
+  t.equal(a1.mine, true, 'mine tells the writer it is theirs')
 
   // Deleting a comment does not free its number.
   await app.inject({ method: 'DELETE', url: `/comments/${a1.id}`, headers: alice.auth })
@@ -156,4 +157,13 @@ t.test('ids in upper case reach the same cached pages their changes drop; urn:uu
     t.equal(res.statusCode, 400, name)
     t.equal(res.json().error.code, 'VALIDATION_FAILED', name)
   }
+})
+
+t.test('a comment of a deleted post cannot be deleted any more: 404, and the post\'s count stays', async (t) => {
+  const postId = await newPost(writer)
+  const c = (await comment(alice, postId)).json()
+  t.equal((await app.inject({ method: 'DELETE', url: `/posts/${postId}`, headers: writer.auth })).statusCode, 200)
+  t.equal((await app.inject({ method: 'DELETE', url: `/comments/${c.id}`, headers: alice.auth })).statusCode, 404)
+  const [{ count }] = await app.sql`select comment_count as count from posts where id = ${postId}`
+  t.equal(count, 1)
 })
