@@ -1,4 +1,4 @@
-// Schools: creation (unique by name, case-insensitively) and the catalog in name order.
+// Schools: creation (unique by name, case-insensitively) and the catalog, the newest first.
 import type { ISql } from 'postgres'
 import type { School } from '../schemas/schools.js'
 import { AppError } from '../plugins/errors.js'
@@ -12,7 +12,8 @@ function toSchool (row: SchoolRow): School {
   return { id: row.id, name: row.name, createdAt: row.createdAt.toISOString() }
 }
 
-const BY_NAME: SortKey = { direction: 'asc', columns: [['name_key', 'text'], ['id', 'uuid']] }
+/** The newest first, as every list of the contract unless it says otherwise. */
+const NEWEST_FIRST: SortKey = { direction: 'desc', columns: [['created_at', 'timestamptz'], ['id', 'uuid']] }
 
 /** The new school, or 409 CONFLICT when one of that name (case-insensitively) exists. */
 export async function createSchool (sql: ISql, name: string): Promise<School> {
@@ -25,7 +26,7 @@ export async function createSchool (sql: ISql, name: string): Promise<School> {
 }
 
 export async function listSchools (sql: ISql, q: string | undefined, page: KeysetRequest): Promise<Page<School>> {
-  const k = keyset(sql, BY_NAME, page)
+  const k = keyset(sql, NEWEST_FIRST, page)
   const rows = await sql<Array<SchoolRow & { position: string[] }>>`
     select id, name, created_at, ${k.position}
     from schools

@@ -17,7 +17,7 @@ const schoolRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     schema: {
       tags: TAGS,
       operationId: 'listSchools',
-      summary: 'The school catalog in name order',
+      summary: 'The school catalog, the newest first',
       querystring: SchoolQuery,
       response: { 200: SchoolPage }
     },
