@@ -151,9 +151,12 @@ export async function listFavoriteBoards (sql: ISql, userId: string, page: Keyse
   return toKeysetPage(rows, page.limit, toBoard)
 }
 
-/** `and` title or body contains `q` (posts_search_trgm_idx, posts_search_grams_idx). */
+/**
+ * `and` title or body contains `q` (posts_search_trgm_idx, posts_search_grams_idx: the same
+ * expression, joined by U+001F so that no term matches across the two, migration 021).
+ */
 function searchCondition (sql: ISql, q: string): PendingQuery<Row[]> {
-  return sql`and ${containsText(sql, sql`lower(p.title || ' ' || p.body)`, q)}`
+  return sql`and ${containsText(sql, sql`lower(p.title || E'\x1f' || p.body)`, q)}`
 }
 
 type PostRowWithPosition = PostRow & { position: string[] }

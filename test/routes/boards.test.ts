@@ -184,6 +184,8 @@ t.test('GET /boards/{id}/posts?q= is a case-insensitive substring of title or bo
   t.same(await search('e_c'), ['snake_case 질문'])
   t.same(await search('_'), ['snake_case 질문'])
   t.same(await search('없음'), [])
+  t.same(await search('팝니다 내용'), [], 'a term spanning the title and the body is in neither')
+  t.same(await search('글 본문'), [])
   const tooLong = await app.inject({ url: `/boards/${board.id}/posts?q=${'a'.repeat(101)}`, headers: other.auth })
   t.equal(tooLong.statusCode, 400)
   t.equal((await app.inject({ url: `/boards/${board.id}/posts?q=`, headers: other.auth })).statusCode, 400)
