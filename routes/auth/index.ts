@@ -1,6 +1,6 @@
 // Accounts and tokens over HTTP: /auth/* and the original clients' /signup and /login.
 // Every answer here, errors included, is `Cache-Control: no-store`.
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { AppError } from '../../plugins/errors.js'
 import { BearerAuth, IdParams } from '../../schemas/common.js'
 import { errors } from '../../schemas/errors.js'
@@ -108,37 +108,47 @@ const authRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     }
   })
 
-  fastify.route({
-    method: 'POST',
-    url: '/auth/logout',
-    // Public: a refresh token alone may end its session; a Bearer token is needed only for
-    // `allSessions` or a body without a refresh token, checked in the handler.
-    config: { public: true },
-    schema: {
-      tags: TAGS,
-      operationId: 'logout',
-      summary: 'End a session, or all of them',
-      security: [{}, ...BearerAuth],
-      body: LogoutBody,
-      response: { 200: LoggedOut, ...errors(401) }
-    },
-    // A Bearer-only logout may come without a body at all.
-    preValidation: async function defaultEmptyBody (request) {
-      request.body ??= {}
-    },
-    handler: async function logOut (request) {
-      const body = request.body
-      const client = clientOf(request)
-      if (body.refreshToken !== undefined && body.allSessions !== true) {
-        const claims = fastify.tokens.verify(body.refreshToken, 'refresh')
-        await fastify.accountFlows.endSessions(client, { userId: claims.sub, sessionId: claims.sid }, 'logout')
+  // A Bearer-only logout may come without a body, and many clients still send
+  // `Content-Type: application/json` then (Fastify's parser answers 400 to an empty JSON body).
+  // In a scope of its own, so that every other route keeps refusing an empty JSON body.
+  await fastify.register(async function logoutScope (scope) {
+    const parseJson = scope.getDefaultJsonParser('error', 'error')
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      if (body === '') done(null, undefined)
+      else parseJson(request, body as string, done)
+    })
+    scope.withTypeProvider<TypeBoxTypeProvider>().route({
+      method: 'POST',
+      url: '/auth/logout',
+      // Public: a refresh token alone may end its session; a Bearer token is needed only for
+      // `allSessions` or a body without a refresh token, checked in the handler.
+      config: { public: true },
+      schema: {
+        tags: TAGS,
+        operationId: 'logout',
+        summary: 'End a session, or all of them',
+        security: [{}, ...BearerAuth],
+        body: LogoutBody,
+        response: { 200: LoggedOut, ...errors(401) }
+      },
+      // A Bearer-only logout may come without a body at all.
+      preValidation: async function defaultEmptyBody (request) {
+        request.body ??= {}
+      },
+      handler: async function logOut (request) {
+        const body = request.body
+        const client = clientOf(request)
+        if (body.refreshToken !== undefined && body.allSessions !== true) {
+          const claims = fastify.tokens.verify(body.refreshToken, 'refresh')
+          await fastify.accountFlows.endSessions(client, { userId: claims.sub, sessionId: claims.sid }, 'logout')
+          return { loggedOut: true as const }
+        }
+        fastify.authenticate(request)
+        const { id, sessionId } = request.user
+        await fastify.accountFlows.endSessions(client, body.allSessions === true ? { userId: id } : { userId: id, sessionId }, 'logout')
         return { loggedOut: true as const }
       }
-      fastify.authenticate(request)
-      const { id, sessionId } = request.user
-      await fastify.accountFlows.endSessions(client, body.allSessions === true ? { userId: id } : { userId: id, sessionId }, 'logout')
-      return { loggedOut: true as const }
-    }
+    })
   })
 
   fastify.route({

@@ -27,6 +27,16 @@ t.test('POST /auth/logout with only a Bearer token → ends the current session,
   t.same(res.json(), { loggedOut: true })
   t.same((await me(app, user.token)).json(), INVALID_TOKEN)
   t.equal((await me(app, other.token)).statusCode, 200, 'the other session lives on')
+  // Many clients send Content-Type: application/json with no body at all: the same logout.
+  const third = await login(app, user.username)
+  const typed = await app.inject({ method: 'POST', url: '/auth/logout', headers: { authorization: `Bearer ${third.token}`, 'content-type': 'application/json' } })
+  t.equal(typed.statusCode, 200)
+  t.same((await me(app, third.token)).json(), INVALID_TOKEN)
+  // Elsewhere an empty JSON body is still refused.
+  const signup = await app.inject({ method: 'POST', url: '/auth/signup', headers: { 'content-type': 'application/json' } })
+  t.equal(signup.json().error.code, 'INVALID_JSON')
+  const broken = await app.inject({ method: 'POST', url: '/auth/logout', headers: { authorization: `Bearer ${other.token}`, 'content-type': 'application/json' }, payload: '{"refreshToken":' })
+  t.equal(broken.json().error.code, 'INVALID_JSON', 'broken JSON is refused on logout too')
 })
 
 t.test('POST /auth/logout {allSessions:true} with a Bearer token → every session of the user ends', async (t) => {
