@@ -20,7 +20,8 @@ export function SignupBody (passwordMinLength: number) {
     username: Username,
     password: Type.String({ minLength: passwordMinLength, maxLength: 128 }),
     nickname: Nickname,
-    email: Type.Optional(Email),
+    // null as well: the account answers `email: null` when it has none, and a client may send it back.
+    email: Type.Optional(Type.Union([Email, Type.Null()])),
     schoolId: Type.Optional(Type.String({ ...UUID, description: 'an existing school (GET /schools)' })),
     admissionYear: Type.Optional(Type.Integer({ minimum: 1950, maximum: 2100 }))
   }, {

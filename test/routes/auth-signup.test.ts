@@ -145,3 +145,10 @@ t.test('at start, admin names that no account has are logged: whoever signs up f
   t.same(await warningsOf(), [], 'no warning once every name is registered')
 })
 
+
+t.test('POST /auth/signup with email: null → 201, the account without an email (as /auth/me answers it)', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ method: 'POST', url: '/auth/signup', payload: { username: 'nomail', password: TEST_PASSWORD, nickname: '메일없음', email: null } })
+  t.equal(res.statusCode, 201)
+  t.equal(res.json().email, null)
+})
