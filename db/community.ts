@@ -153,7 +153,8 @@ export async function listFavoriteBoards (sql: ISql, userId: string, page: Keyse
 
 /**
  * `and` title or body contains `q` (posts_search_trgm_idx, posts_search_grams_idx: the same
- * expression, joined by U+001F so that no term matches across the two, migration 021).
+ * expression, joined by U+001F so that no typed term matches across the two, migration 021;
+ * the input rules do not refuse that character, so a term holding it still could).
  */
 function searchCondition (sql: ISql, q: string): PendingQuery<Row[]> {
   return sql`and ${containsText(sql, sql`lower(p.title || E'\x1f' || p.body)`, q)}`
