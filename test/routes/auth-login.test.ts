@@ -107,6 +107,21 @@ t.test('the per-address limit counts /auth/login and /login together, and a thro
   t.match(rows[0], { ip: '10.0.0.7', details: { by: 'address' } })
 })
 
+t.test('when the throttle cannot be audited, the refusal still goes out and the failure is logged', async (t) => {
+  const warnings: unknown[][] = []
+  const app = await build(t, {
+    env: { LOGIN_RATE_LIMIT: '1' },
+    before: async (fastify) => { fastify.log.warn = (...args: unknown[]) => { warnings.push(args) } }
+  })
+  t.equal((await app.inject({ method: 'POST', url: '/auth/login', remoteAddress: '10.0.0.8', payload: { username: 'x', password: 'wrong password' } })).statusCode, 401)
+  await app.sql`alter table audit_events rename to audit_events_away`
+  t.teardown(() => app.sql`alter table audit_events_away rename to audit_events`)
+  const refused = await app.inject({ method: 'POST', url: '/auth/login', remoteAddress: '10.0.0.8', payload: { username: 'x', password: 'wrong password' } })
+  t.equal(refused.statusCode, 429)
+  for (let i = 0; i < 50 && warnings.length === 0; i++) await new Promise(resolve => setTimeout(resolve, 20))
+  t.match(warnings.map(([, message]) => message), ['could not audit a throttled login'])
+})
+
 async function eventuallyRows (app: Awaited<ReturnType<typeof build>>) {
   // The audit insert is not awaited by the refusal: wait for it, and a moment more for any second one.
   const read = () => app.sql`select ip, details from audit_events where event = 'login_throttled' and ip = '10.0.0.7'`
